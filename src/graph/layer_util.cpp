@@ -1,0 +1,44 @@
+#include "graph/layer_util.h"
+
+#include <algorithm>
+
+namespace morel::graph {
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+void require_inputs(std::span<const Shape> inputs, size_t min, size_t max) {
+  if (inputs.size() < min || inputs.size() > max) {
+    std::string want = min == max ? str(int64_t(min)) : str(int64_t(min)) + " to " + str(int64_t(max));
+    throw Error(ErrorCode::kInvalidModel,
+                "expects " + want + " input(s), got " + str(int64_t(inputs.size())));
+  }
+}
+
+int normalize_axis(int64_t axis, int rank, const std::string& field) {
+  if (axis < -rank || axis >= rank)
+    throw Error(ErrorCode::kInvalidModel, field + " = " + str(axis) + " is out of range for rank " +
+                                              str(rank));
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b) {
+  int rank = std::max(a.rank(), b.rank());
+  Shape out;
+  out.resize(rank);
+  for (int i = 0; i < rank; ++i) {
+    int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
+    int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      throw Error(ErrorCode::kInvalidInput,
+                  "shapes " + a.str() + " and " + b.str() + " cannot be broadcast together");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<float> weights(const spec::WeightParams& w, int64_t count, const std::string& field,
+                           ChannelLayout layout) {
+  return decode_weights(w, count, layout, field);
+}
+
+}  // namespace morel::graph

@@ -1,0 +1,45 @@
+// Small helpers shared by the layer families: parameter checks with clear
+// messages, axis arithmetic, weight decoding, and shape broadcasting.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "morel/error.h"
+#include "morel/shape.h"
+#include "morel/weights.h"
+
+namespace morel::graph {
+
+// Throw Error(kInvalidModel, message) unless `ok`.
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw Error(ErrorCode::kInvalidModel, message);
+}
+// Throw Error(kInvalidInput, message) unless `ok`: for shapes that do not fit
+// at plan time (they come from the inputs a user passed).
+inline void require_shape(bool ok, const std::string& message) {
+  if (!ok) throw Error(ErrorCode::kInvalidInput, message);
+}
+[[noreturn]] inline void unsupported(const std::string& message) {
+  throw Error(ErrorCode::kUnsupported, message);
+}
+
+// Input count check: "expects 2 inputs, got 1".
+void require_inputs(std::span<const Shape> inputs, size_t min, size_t max);
+
+// An axis in [-rank, rank) made non-negative; throws naming `field` otherwise.
+int normalize_axis(int64_t axis, int rank, const std::string& field);
+
+// NumPy-style broadcast of two shapes (aligned at the last axis); throws
+// Error(kInvalidInput) when a pair of dimensions is neither equal nor 1.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+// Decode a layer's WeightParams to `count` floats; `field` names it in errors.
+std::vector<float> weights(const spec::WeightParams& w, int64_t count, const std::string& field,
+                           ChannelLayout layout = {});
+
+std::string str(int64_t v);
+
+}  // namespace morel::graph

@@ -1,0 +1,24 @@
+// parallel_for: split [0, n) over up to `threads` OpenMP threads. OpenMP is
+// the one threading runtime of the predict path (oneDNN runs on it too, and a
+// second pool in the same process would fight it).
+#pragma once
+
+#include <cstdint>
+
+namespace morel::kernels {
+
+template <class F>
+void parallel_for(int threads, int64_t n, F&& body) {
+#if defined(MOREL_WITH_OPENMP)
+  if (threads > 1 && n > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+#else
+  (void)threads;
+#endif
+  for (int64_t i = 0; i < n; ++i) body(i);
+}
+
+}  // namespace morel::kernels
