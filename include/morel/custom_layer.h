@@ -28,13 +28,12 @@ namespace morel {
 using ParameterValue = std::variant<double, std::string, int32_t, int64_t, bool>;
 
 // The parameters map of a custom layer or model, with typed access. A getter
-// throws Error(kCustomLayerFailed) naming the parameter when it exists with
-// another type; the defaulted forms return the default when it is absent.
+// throws Error(kCustomLayerFailed) naming the parameter when it is missing or
+// has another type; the defaulted forms return the default when it is absent.
 class Parameters {
  public:
   Parameters() = default;
-  Parameters(std::string owner, std::map<std::string, ParameterValue> values)
-      : owner_(std::move(owner)), values_(std::move(values)) {}
+  explicit Parameters(std::map<std::string, ParameterValue> values) : values_(std::move(values)) {}
 
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   const std::map<std::string, ParameterValue>& all() const { return values_; }
@@ -50,7 +49,6 @@ class Parameters {
 
  private:
   const ParameterValue& find(const std::string& name, const char* wanted) const;
-  std::string owner_;  // "custom layer 'swish1' (Swish)", for messages
   std::map<std::string, ParameterValue> values_;
 };
 

@@ -32,6 +32,15 @@ void validate_spec(const Spec& spec);
 // "unknown field N" for a case our schema does not know.
 std::string model_type_name(const Spec& spec);
 
+// A feature type in a few words: "multiArray float32 1x3x224x224",
+// "image RGB 224x224", "multiArray float32 1x3x[64..512]x[64..512]",
+// "image RGB 224x224 | 320x320", "int64", "dictionary string -> double".
+std::string describe_feature_type(const spec::FeatureType& type);
+// "float32", "float64", "int32", "float16", "int8", "unspecified".
+std::string array_dtype_name(spec::ArrayFeatureType::ArrayDataType dtype);
+// "RGB", "BGR", "gray", "gray float16", "unspecified".
+std::string color_space_name(spec::ImageFeatureType::ColorSpace color);
+
 // Name of a NeuralNetworkLayer's kind, as in the format ("convolution", ...).
 std::string layer_kind_name(const spec::NeuralNetworkLayer& layer);
 

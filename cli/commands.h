@@ -1,0 +1,11 @@
+// The `morel` subcommands. Each file cli/<name>_command.cpp adds one to the
+// app; the library does the work, the command parses, calls and prints.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace morel::cli {
+
+void add_inspect_command(CLI::App& app);
+
+}  // namespace morel::cli

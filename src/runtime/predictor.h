@@ -1,0 +1,26 @@
+// Predictor: what a Model runs — a neural network, a pipeline, or a user's
+// custom model. Implementations are immutable after construction and safe to
+// call from several threads at once.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "morel/features.h"
+
+namespace morel::runtime {
+
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  virtual FeatureMap predict(const FeatureMap& inputs) const = 0;
+  // Default: one prediction after another.
+  virtual std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const {
+    std::vector<FeatureMap> out;
+    out.reserve(inputs.size());
+    for (const FeatureMap& in : inputs) out.push_back(predict(in));
+    return out;
+  }
+};
+
+}  // namespace morel::runtime
