@@ -8,6 +8,7 @@
 // negative indices count from the end. Anything else is an error: no kernel
 // ever reads or writes outside its tensors.
 #include <cmath>
+#include <cstdio>
 
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
@@ -39,6 +40,14 @@ void require_plannable(const Shape& s) {
   }
 }
 
+// An integral float index as text (without a cast that could overflow).
+std::string index_text(float v) {
+  if (std::fabs(v) < 1e15f) return str(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", static_cast<double>(v));
+  return buf;
+}
+
 // Throws unless indices[pos] is an integer in [-size, size).
 void check_index(const float* indices, int64_t pos, int64_t size, const std::string& what) {
   const float v = indices[pos];
@@ -46,9 +55,9 @@ void check_index(const float* indices, int64_t pos, int64_t size, const std::str
     throw Error(ErrorCode::kInvalidInput, "index " + std::to_string(v) + " (element " + str(pos) +
                                               " of the indices) is not an integer");
   if (v < -static_cast<double>(size) || v >= static_cast<double>(size))
-    throw Error(ErrorCode::kInvalidInput, "index " + str(static_cast<int64_t>(v)) + " (element " +
-                                              str(pos) + " of the indices) is out of range for " +
-                                              what + " of size " + str(size));
+    throw Error(ErrorCode::kInvalidInput, "index " + index_text(v) + " (element " + str(pos) +
+                                              " of the indices) is out of range for " + what +
+                                              " of size " + str(size));
 }
 
 void check_indices(const ConstTensorView& idx, int64_t size, const std::string& what) {

@@ -32,8 +32,8 @@ int64_t param_size(uint64_t v, const std::string& field) {
 // finite and integral.
 int64_t index_value(float v, const std::string& what) {
   if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 1e15f)
-    throw Error(ErrorCode::kInvalidInput,
-                what + " = " + std::to_string(v) + " is not an integer index");
+    throw Error(ErrorCode::kInvalidInput, what + " = " + std::to_string(v) +
+                                              " is not an integer index (of magnitude <= 1e15)");
   return static_cast<int64_t>(v);
 }
 
