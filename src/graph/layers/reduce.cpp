@@ -108,13 +108,14 @@ class LegacyReduce final : public Op {
     require(!arg_max_ || first_ == last_,
             "mode ARGMAX needs axis C, H or W; got " + R::ReduceAxis_Name(p.axis()));
     params_.epsilon = p.epsilon() != 0 ? p.epsilon() : 1e-6f;
+    axis_name_ = R::ReduceAxis_Name(p.axis());
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
     require_inputs(inputs, 1, 1);
     const Shape& s = inputs[0];
-    require_shape(s.rank() >= -first_,
-                  "input has shape " + s.str() + "; this axis needs rank >= " + str(-first_));
+    require_shape(s.rank() >= -first_, "input has shape " + s.str() + "; axis " + axis_name_ +
+                                           " needs rank >= " + str(-first_));
     const uint32_t m = mask(s.rank());
     check_not_empty(s, m);
     return {keep_reduced(s, m)};
@@ -138,6 +139,7 @@ class LegacyReduce final : public Op {
   ref::ReduceParams params_;
   bool arg_max_ = false;
   int first_ = -1, last_ = -1;  // reduced axes, counted from the end
+  std::string axis_name_;
 };
 
 std::unique_ptr<Op> lower_reduce(const spec::NeuralNetworkLayer& l, const LowerContext&) {
