@@ -5,6 +5,9 @@
 // All lower to the reference kernel in kernels/reference/pooling.h, which
 // always sees three spatial axes; 2-D layers use a depth of 1.
 //
+// L2 is sqrt(sum of squares) over the window, with no divisor (the format
+// names the type without a formula; this is L2-norm pooling as torch's
+// lp_pool2d with p = 2 computes it for full windows).
 // Padding never takes part in MAX (and adds nothing to L2); AVERAGE divides by
 // the window's cells inside the padded input, or by its real input cells with
 // avgPoolExcludePadding / countExcludePadding. A window that would hold no
@@ -350,8 +353,10 @@ class Pooling3DOp final : public Op {
       const int64_t size = in[2 + a], kernel = kernel_[a], s = stride_[a];
       int64_t out = 0, before = 0, after = 0;
       if (padding_ == Padding::kSame) {
-        // Output ceil(size / stride); an odd total padding puts the extra
-        // cell at the back / bottom / right.
+        // Output ceil(size / stride) (the format says "the same spatial
+        // dimensions as the input", which is this for stride 1; for larger
+        // strides we follow Convolution3D's SAME rule); an odd total padding
+        // puts the extra cell at the back / bottom / right.
         out = ceil_div(size, s);
         const int64_t total = std::max<int64_t>(0, (out - 1) * s + kernel - size);
         before = total / 2;
