@@ -4,11 +4,14 @@
 
 namespace morel {
 
-void validate_spec(const Spec& spec) { (void)spec; }
+void validate_spec(const Spec& spec) {
+  (void)spec;
+}
 
 int minimum_spec_version(const Spec& spec) {
   NetworkView net = network_view(spec);
-  if (net && (net.array_mapping == spec::EXACT_ARRAY_MAPPING || net.image_mapping == spec::RANK4_IMAGE_MAPPING))
+  if (net && (net.array_mapping == spec::EXACT_ARRAY_MAPPING ||
+              net.image_mapping == spec::RANK4_IMAGE_MAPPING))
     return 4;
   return std::max(1, spec.specificationversion());
 }
