@@ -150,6 +150,9 @@ std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count,
 std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count, ChannelLayout layout,
                                   std::string_view what) {
   if (count < 0) fail(what, "negative weight count " + str(count));
+  // Far beyond any real model (2^40 values), and small enough that the byte
+  // arithmetic below cannot overflow.
+  if (count > (int64_t(1) << 40)) fail(what, "implausible weight count " + str(count));
   WeightInfo info = describe_weights(w);
   std::vector<float> out;
   switch (info.storage) {
