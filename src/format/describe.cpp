@@ -11,14 +11,14 @@ std::string join_shape(const google::protobuf::RepeatedField<int64_t>& dims) {
   return s.empty() ? "(no shape)" : s;
 }
 
-std::string range_text(const spec::SizeRange& r) {
+}  // namespace
+
+std::string describe_size_range(const spec::SizeRange& r) {
   if (r.upperbound() >= 0 && static_cast<uint64_t>(r.upperbound()) == r.lowerbound())
     return std::to_string(r.lowerbound());
   return "[" + std::to_string(r.lowerbound()) + ".." +
          (r.upperbound() < 0 ? std::string() : std::to_string(r.upperbound())) + "]";
 }
-
-}  // namespace
 
 std::string array_dtype_name(spec::ArrayFeatureType::ArrayDataType dtype) {
   switch (dtype) {
@@ -74,8 +74,8 @@ std::string describe_feature_type(const spec::FeatureType& type) {
           s += " " + std::to_string(size.width()) + "x" + std::to_string(size.height());
         s += ")";
       } else if (im.has_imagesizerange()) {
-        s += " (sizes " + range_text(im.imagesizerange().widthrange()) + "x" +
-             range_text(im.imagesizerange().heightrange()) + ")";
+        s += " (sizes " + describe_size_range(im.imagesizerange().widthrange()) + "x" +
+             describe_size_range(im.imagesizerange().heightrange()) + ")";
       }
       break;
     }
@@ -90,7 +90,8 @@ std::string describe_feature_type(const spec::FeatureType& type) {
       } else if (a.has_shaperange()) {
         s += " (shapes ";
         const auto& ranges = a.shaperange().sizeranges();
-        for (int i = 0; i < ranges.size(); ++i) s += (i ? "x" : "") + range_text(ranges[i]);
+        for (int i = 0; i < ranges.size(); ++i)
+          s += (i ? "x" : "") + describe_size_range(ranges[i]);
         s += ")";
       }
       break;

@@ -20,11 +20,6 @@ bool in_range(int64_t v, const spec::SizeRange& r) {
   return v >= static_cast<int64_t>(r.lowerbound()) && (r.upperbound() < 0 || v <= r.upperbound());
 }
 
-std::string range_text(const spec::SizeRange& r) {
-  return "[" + std::to_string(r.lowerbound()) + ".." +
-         (r.upperbound() < 0 ? std::string() : std::to_string(r.upperbound())) + "]";
-}
-
 }  // namespace
 
 InputBinding::InputBinding(const spec::FeatureDescription& feature, const NetworkView& network,
@@ -152,7 +147,8 @@ Shape InputBinding::array_shape(const MultiArray& a) const {
     for (int i = 0; ok && i < ranges.size(); ++i) ok = in_range(core[i], ranges[i]);
     if (!ok) {
       std::string text;
-      for (int i = 0; i < ranges.size(); ++i) text += (i ? "x" : "") + range_text(ranges[i]);
+      for (int i = 0; i < ranges.size(); ++i)
+        text += (i ? "x" : "") + describe_size_range(ranges[i]);
       fail("shape " + join(core) + " is outside the model's shape range " + text);
     }
   } else if (!declared.empty() && !equal_dims(core, declared)) {
@@ -177,8 +173,8 @@ Shape InputBinding::image_shape(const Image& im) const {
   } else if (t.has_imagesizerange()) {
     ok = in_range(w, t.imagesizerange().widthrange()) &&
          in_range(h, t.imagesizerange().heightrange());
-    allowed = range_text(t.imagesizerange().widthrange()) + "x" +
-              range_text(t.imagesizerange().heightrange());
+    allowed = describe_size_range(t.imagesizerange().widthrange()) + "x" +
+              describe_size_range(t.imagesizerange().heightrange());
   }
   if (!ok)
     fail("image is " + std::to_string(w) + "x" + std::to_string(h) + "; the model takes " +

@@ -202,12 +202,11 @@ std::shared_ptr<NetworkPredictor::PlanEntry> NetworkPredictor::plan_for(
     for (const OutputBinding& o : outputs_) {
       if (o.declared.empty()) continue;
       const Shape& s = entry->plan.shapes[o.value];
-      // Rank-5 networks declare [C] or [C, H, W]: compare the trailing axes.
+      // Rank-5 networks declare [C] (with H = W = 1) or [C, H, W].
       std::vector<int64_t> got = s.to_vector();
-      if (graph_.rank5 && got.size() == 5) {
-        got.assign(got.end() - static_cast<long>(std::min<size_t>(o.declared.size(), 3)),
-                   got.end());
-        if (o.declared.size() == 1 && (s[3] != 1 || s[4] != 1)) got = s.to_vector();
+      if (graph_.rank5 && s.rank() == 5) {
+        if (o.declared.size() == 3) got = {s[2], s[3], s[4]};
+        if (o.declared.size() == 1 && s[3] == 1 && s[4] == 1) got = {s[2]};
       }
       if (got != o.declared)
         throw Error(ErrorCode::kInvalidModel,
