@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "format/quote.h"
 #include "morel/layer_weights.h"
 #include "morel/weights.h"
 
@@ -21,7 +22,7 @@ using spec::NeuralNetworkLayer;
 constexpr int kMaxDepth = 64;
 
 std::string layer_label(const NeuralNetworkLayer& layer) {
-  return "layer '" + layer.name() + "' (" + layer_kind_name(layer) + ")";
+  return "layer " + format_detail::quote_name(layer.name()) + " (" + layer_kind_name(layer) + ")";
 }
 
 class NeedCollector {
@@ -48,7 +49,8 @@ class NeedCollector {
 };
 
 void NeedCollector::feature(const spec::FeatureDescription& f, bool input) {
-  const std::string what = std::string(input ? "input" : "output") + " '" + f.name() + "'";
+  const std::string what =
+      std::string(input ? "input" : "output") + " " + format_detail::quote_name(f.name());
   const auto& t = f.type();
   switch (t.Type_case()) {
     case spec::FeatureType::kSequenceType:
@@ -181,7 +183,8 @@ void NeedCollector::pipeline(const spec::Pipeline& p, int depth) {
   const std::string saved = prefix_;
   for (int i = 0; i < p.models_size(); ++i) {
     std::string name = i < p.names_size() ? p.names(i) : "model" + std::to_string(i);
-    prefix_ = saved + "pipeline model " + std::to_string(i) + " ('" + name + "'): ";
+    prefix_ = saved + "pipeline model " + std::to_string(i) + " (" +
+              format_detail::quote_name(name) + "): ";
     model(p.models(i), depth + 1);
   }
   prefix_ = saved;

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "format/quote.h"
 #include "morel/error.h"
 #include "morel/layer_weights.h"
 #include "morel/spec.h"
@@ -35,7 +36,7 @@ std::string str(int64_t v) {
   return std::to_string(v);
 }
 std::string in_quotes(const std::string& s) {
-  return "'" + s + "'";
+  return format_detail::quote_name(s);
 }
 
 std::string shape_text(const std::vector<int64_t>& dims) {
