@@ -52,9 +52,8 @@ Spec load_spec(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     if (path.extension() == ".mlpackage")
-      throw Error(
-          ErrorCode::kUnsupported,
-          path.string() + ": an .mlpackage (ML Program) directory; morel reads .mlmodel files");
+      throw Error(ErrorCode::kUnsupported,
+                  path.string() + ": an .mlpackage (ML Program) directory; morel reads .mlmodel files");
     throw Error(ErrorCode::kIo, path.string() + ": is a directory, not a model file");
   }
   std::ifstream in(path, std::ios::binary);
@@ -64,11 +63,10 @@ Spec load_spec(const std::filesystem::path& path) {
   in.seekg(0);
   if (size < 0) throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
   if (static_cast<uint64_t>(size) > kMaxModelBytes)
-    invalid(path.string(),
-            "model of " + std::to_string(size) + " bytes is larger than the format's 2 GiB limit");
+    invalid(path.string(), "model of " + std::to_string(size) +
+                               " bytes is larger than the format's 2 GiB limit");
   std::string bytes(static_cast<size_t>(size), '\0');
-  if (!in.read(bytes.data(), size))
-    throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
+  if (!in.read(bytes.data(), size)) throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
   return parse_spec(bytes, path.string());
 }
 
@@ -107,8 +105,7 @@ std::string model_type_name(const Spec& spec) {
   // A newer model type than our schema knows arrives as an unknown field.
   const auto& unknown = Spec::GetReflection()->GetUnknownFields(spec);
   for (int i = 0; i < unknown.field_count(); ++i)
-    if (unknown.field(i).number() >= 200)
-      return "unknown field " + std::to_string(unknown.field(i).number());
+    if (unknown.field(i).number() >= 200) return "unknown field " + std::to_string(unknown.field(i).number());
   return "none";
 }
 
@@ -116,8 +113,7 @@ std::string layer_kind_name(const spec::NeuralNetworkLayer& layer) {
   if (layer.layer_case() == spec::NeuralNetworkLayer::LAYER_NOT_SET) {
     const auto& unknown = spec::NeuralNetworkLayer::GetReflection()->GetUnknownFields(layer);
     for (int i = 0; i < unknown.field_count(); ++i)
-      if (unknown.field(i).number() >= 100)
-        return "unknown field " + std::to_string(unknown.field(i).number());
+      if (unknown.field(i).number() >= 100) return "unknown field " + std::to_string(unknown.field(i).number());
     return "none";
   }
   return spec::NeuralNetworkLayer::descriptor()->FindFieldByNumber(layer.layer_case())->name();
@@ -137,30 +133,23 @@ NetworkView view_of(const Network& n) {
 
 NetworkView network_view(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork:
-      return view_of(spec.neuralnetwork());
-    case Spec::kNeuralNetworkRegressor:
-      return view_of(spec.neuralnetworkregressor());
+    case Spec::kNeuralNetwork: return view_of(spec.neuralnetwork());
+    case Spec::kNeuralNetworkRegressor: return view_of(spec.neuralnetworkregressor());
     case Spec::kNeuralNetworkClassifier: {
       NetworkView v = view_of(spec.neuralnetworkclassifier());
       v.classifier = &spec.neuralnetworkclassifier();
       return v;
     }
-    default:
-      return {};
+    default: return {};
   }
 }
 
 google::protobuf::RepeatedPtrField<spec::NeuralNetworkLayer>* mutable_network_layers(Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork:
-      return spec.mutable_neuralnetwork()->mutable_layers();
-    case Spec::kNeuralNetworkRegressor:
-      return spec.mutable_neuralnetworkregressor()->mutable_layers();
-    case Spec::kNeuralNetworkClassifier:
-      return spec.mutable_neuralnetworkclassifier()->mutable_layers();
-    default:
-      return nullptr;
+    case Spec::kNeuralNetwork: return spec.mutable_neuralnetwork()->mutable_layers();
+    case Spec::kNeuralNetworkRegressor: return spec.mutable_neuralnetworkregressor()->mutable_layers();
+    case Spec::kNeuralNetworkClassifier: return spec.mutable_neuralnetworkclassifier()->mutable_layers();
+    default: return nullptr;
   }
 }
 
