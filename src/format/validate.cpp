@@ -93,16 +93,25 @@ class Validator {
   void size_range(const spec::SizeRange& r, const std::string& what);
 
   // Neural networks.
+  // Blobs defined so far. A nested network's scope sees its parent's.
   struct Scope {
-    // blob name -> what produced it ("model input", "layer 'x'").
-    std::unordered_map<std::string, std::string> producer;
+    const Scope* parent = nullptr;
+    // blob name -> what produced it ("model input 'x'", "layer 'x'").
+    std::unordered_map<std::string, std::string> local;
+    const std::string* find(const std::string& blob) const {
+      for (const Scope* s = this; s; s = s->parent) {
+        auto it = s->local.find(blob);
+        if (it != s->local.end()) return &it->second;
+      }
+      return nullptr;
+    }
   };
   void neural_network(const Spec& spec, const NetworkView& net);
   void layers(const Layers& layers, Scope& scope, int depth, bool in_loop_body);
   void layer(const NeuralNetworkLayer& layer, Scope& scope, int depth, bool in_loop_body);
   void nested(const NeuralNetworkLayer& owner, const std::string& field,
-              const spec::NeuralNetwork& net, const Scope& outer, Scope& merged, int depth,
-              bool in_loop_body, const std::string& must_produce = "");
+              const spec::NeuralNetwork& net, Scope& inner, int depth, bool in_loop_body,
+              const std::string& must_produce = "");
   void layer_params(const NeuralNetworkLayer& layer);
   void weights(const NeuralNetworkLayer& layer, const LayerWeightRef& ref);
   void quantization(const std::string& where, const LayerWeightRef& ref, int bits);
@@ -483,15 +492,12 @@ void Validator::layer_params(const NeuralNetworkLayer& layer) {
 // ---------------------------------------------------------------------------
 
 void Validator::nested(const NeuralNetworkLayer& owner, const std::string& field,
-                       const spec::NeuralNetwork& net, const Scope& outer, Scope& merged, int depth,
-                       bool in_loop_body, const std::string& must_produce) {
-  Scope inner = outer;
+                       const spec::NeuralNetwork& net, Scope& inner, int depth, bool in_loop_body,
+                       const std::string& must_produce) {
   layers(net.layers(), inner, depth + 1, in_loop_body);
-  if (!must_produce.empty() && !inner.producer.count(must_produce))
+  if (!must_produce.empty() && !inner.find(must_produce))
     fail(layer_label(owner) + " " + field + " does not produce conditionVar " +
          in_quotes(must_produce));
-  for (const auto& [blob, producer] : inner.producer)
-    if (!outer.producer.count(blob)) merged.producer.emplace(blob, producer);
 }
 
 void Validator::layer(const NeuralNetworkLayer& l, Scope& scope, int depth, bool in_loop_body) {
@@ -503,7 +509,7 @@ void Validator::layer(const NeuralNetworkLayer& l, Scope& scope, int depth, bool
     fail("layer name " + in_quotes(l.name()) + " is used by more than one layer");
 
   for (const std::string& in : l.input()) {
-    if (scope.producer.count(in)) continue;
+    if (scope.find(in)) continue;
     std::string msg = label + " input " + in_quotes(in) +
                       " is not a model input or the output of an earlier layer";
     auto later = all_producers_.find(in);
@@ -525,40 +531,35 @@ void Validator::layer(const NeuralNetworkLayer& l, Scope& scope, int depth, bool
   if (kind == NeuralNetworkLayer::kBranch || kind == NeuralNetworkLayer::kLoop) {
     if (depth >= kMaxDepth)
       fail(label + " nests networks more than " + str(kMaxDepth) + " levels deep");
-    Scope merged;
+    Scope first{&scope, {}}, second{&scope, {}};
     if (kind == NeuralNetworkLayer::kBranch) {
       const auto& b = l.branch();
       if (!b.has_ifbranch()) fail(label + " has no branch.ifBranch network");
-      nested(l, "branch.ifBranch", b.ifbranch(), scope, merged, depth, in_loop_body);
+      nested(l, "branch.ifBranch", b.ifbranch(), first, depth, in_loop_body);
       if (b.has_elsebranch())
-        nested(l, "branch.elseBranch", b.elsebranch(), scope, merged, depth, in_loop_body);
+        nested(l, "branch.elseBranch", b.elsebranch(), second, depth, in_loop_body);
     } else {
       const auto& p = l.loop();
       if (!p.has_bodynetwork()) fail(label + " has no loop.bodyNetwork");
       if (p.conditionvar().empty() != !p.has_conditionnetwork())
         fail(label + " loop.conditionVar and loop.conditionNetwork must be given together");
-      Scope body_scope = scope;
-      if (p.has_conditionnetwork()) {
-        Scope cond;
-        nested(l, "loop.conditionNetwork", p.conditionnetwork(), scope, cond, depth, false,
+      if (p.has_conditionnetwork())
+        nested(l, "loop.conditionNetwork", p.conditionnetwork(), first, depth, false,
                p.conditionvar());
-        for (const auto& e : cond.producer) {
-          body_scope.producer.insert(e);
-          merged.producer.insert(e);
-        }
-      }
-      nested(l, "loop.bodyNetwork", p.bodynetwork(), body_scope, merged, depth, true);
+      second.parent = &first;  // the body sees what the condition produced
+      nested(l, "loop.bodyNetwork", p.bodynetwork(), second, depth, true);
     }
-    for (const auto& e : merged.producer) scope.producer.insert(e);
+    for (Scope* s : {&first, &second})
+      for (auto& e : s->local) scope.local.emplace(e.first, std::move(e.second));
   }
 
   for (const std::string& out : l.output()) {
     if (out.empty()) fail(label + " has an output with an empty name");
-    auto it = scope.producer.find(out);
-    if (it != scope.producer.end() && kind != NeuralNetworkLayer::kCopy)
-      fail(label + " output " + in_quotes(out) + " is already produced by " + it->second +
+    const std::string* earlier = scope.find(out);
+    if (earlier && kind != NeuralNetworkLayer::kCopy)
+      fail(label + " output " + in_quotes(out) + " is already produced by " + *earlier +
            "; each blob must have one producer");
-    scope.producer[out] = "layer " + in_quotes(l.name());
+    scope.local[out] = "layer " + in_quotes(l.name());
   }
 }
 
@@ -685,7 +686,7 @@ void Validator::classifier(const Spec& spec, const NetworkView& net, const Scope
   std::string blob = c.labelprobabilitylayername();
   if (blob.empty() && !net.layers->empty() && net.layers->rbegin()->output_size() > 0)
     blob = net.layers->rbegin()->output(0);
-  if (!c.labelprobabilitylayername().empty() && !scope.producer.count(blob))
+  if (!c.labelprobabilitylayername().empty() && !scope.find(blob))
     fail("labelProbabilityLayerName " + in_quotes(blob) + " is not a blob produced by the network");
   std::string source;
   const int64_t classes = blob.empty() ? -1 : class_axis_length(*net.layers, blob, source);
@@ -728,8 +729,7 @@ void Validator::neural_network(const Spec& spec, const NetworkView& net) {
   }
 
   Scope scope;
-  for (const auto& in : d.input())
-    scope.producer[in.name()] = "model input " + in_quotes(in.name());
+  for (const auto& in : d.input()) scope.local[in.name()] = "model input " + in_quotes(in.name());
   layer_names_.clear();
   all_producers_.clear();
   collect_producers(*net.layers, all_producers_, 0);
@@ -741,7 +741,7 @@ void Validator::neural_network(const Spec& spec, const NetworkView& net) {
     if (net.classifier &&
         (out.name() == d.predictedfeaturename() || out.name() == d.predictedprobabilitiesname()))
       continue;
-    if (!scope.producer.count(out.name()))
+    if (!scope.find(out.name()))
       fail("model output " + in_quotes(out.name()) +
            " is not produced by any layer and is not a model input");
   }
