@@ -1,6 +1,10 @@
 // Reading and writing model files, and naming what is inside them.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "morel/error.h"
@@ -69,9 +73,22 @@ Spec load_spec(const std::filesystem::path& path) {
 }
 
 std::string serialize_spec(const Spec& spec) {
+  const size_t size = spec.ByteSizeLong();
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw Error(ErrorCode::kInvalidModel, "model of " + std::to_string(size) +
+                                              " bytes is larger than the format's 2 GiB limit");
+  // Deterministic: map entries (metadata.userDefined, custom layer
+  // parameters) in key order, which is how coremltools' files have them, so
+  // an unchanged model re-serializes to the same bytes.
   std::string out;
-  if (!spec.SerializeToString(&out))
-    throw Error(ErrorCode::kInvalidModel, "model could not be serialized (larger than 2 GiB?)");
+  out.reserve(size);
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    spec.SerializeWithCachedSizes(&coded);
+    if (coded.HadError()) throw Error(ErrorCode::kInvalidModel, "model could not be serialized");
+  }
   return out;
 }
 
