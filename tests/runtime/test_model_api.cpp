@@ -113,14 +113,19 @@ TEST(ModelApi, UnsupportedLayerKindFailsAtLoadNamingTheLayer) {
   b.use_exact_shapes();
   b.add_array_input("x", {2});
   b.add_array_output("y");
-  b.add_layer("loop_1", {"x"}, {"y"}).mutable_loop();
+  // Random sampling layers are well-formed, but morel does not run them.
+  b.add_layer("noise_1", {"x"}, {"y"}).mutable_randomnormallike();
   expect_error([&] { Model::from_spec(b.build()); }, ErrorCode::kUnsupported,
-               {"layer 'loop_1' (loop)"});
+               {"layer 'noise_1' (randomNormalLike)"});
 }
 
 TEST(ModelApi, UnsupportedModelTypeIsNamed) {
   Spec s;
   s.set_specificationversion(1);
+  s.mutable_description()->add_input()->set_name("x");
+  s.mutable_description()->mutable_input(0)->mutable_type()->mutable_doubletype();
+  s.mutable_description()->add_output()->set_name("y");
+  s.mutable_description()->mutable_output(0)->mutable_type()->mutable_doubletype();
   s.set_glmclassifier("");  // a model type morel does not run
   expect_error([&] { Model::from_spec(s); }, ErrorCode::kUnsupported,
                {"unsupported model type 'glmClassifier'"});
