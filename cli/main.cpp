@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   // Subcommands are added here as they land.
+  morel::cli::add_predict_command(app);
 
   try {
     app.parse(argc, argv);
@@ -22,7 +23,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "morel: error: " << e.what() << "\n(run 'morel --help' or 'morel SUBCOMMAND --help')\n";
+    std::cerr << "morel: error: " << e.what()
+              << "\n(run 'morel --help' or 'morel SUBCOMMAND --help')\n";
     return 2;
   } catch (const morel::Error& e) {
     std::cerr << "morel: error: " << e.what() << "\n";
