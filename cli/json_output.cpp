@@ -25,12 +25,9 @@ nlohmann::json ranked_json(const std::vector<RankedClass>& ranked) {
 // Element i of the array as JSON, exact for every dtype.
 nlohmann::json element(const MultiArray& a, int64_t i) {
   switch (a.dtype()) {
-    case DType::kFloat64:
-      return json_double(a.data<double>()[i]);
-    case DType::kInt32:
-      return a.data<int32_t>()[i];
-    default:
-      return json_float(a.get_float(i));
+    case DType::kFloat64: return json_double(a.data<double>()[i]);
+    case DType::kInt32: return a.data<int32_t>()[i];
+    default: return json_float(a.get_float(i));
   }
 }
 

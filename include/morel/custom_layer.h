@@ -137,16 +137,16 @@ struct Registrar {
 
 // Register class TYPE, constructible from `const morel::CustomLayerSpec&`, under
 // className NAME (a string literal) for a program that links it in.
-#define MOREL_REGISTER_CUSTOM_LAYER(NAME, TYPE)                                        \
-  static const ::morel::detail::Registrar morel_registrar_##TYPE(                      \
+#define MOREL_REGISTER_CUSTOM_LAYER(NAME, TYPE)                                              \
+  static const ::morel::detail::Registrar morel_registrar_##TYPE(                            \
       NAME, [](const ::morel::CustomLayerSpec& s) -> std::unique_ptr<::morel::CustomLayer> { \
-        return std::make_unique<TYPE>(s);                                              \
+        return std::make_unique<TYPE>(s);                                                    \
       })
 
 // Define a plugin's entry points. The body registers the plugin's classes:
 //   MOREL_PLUGIN { morel::register_custom_layer("Swish", ...); }
-#define MOREL_PLUGIN                                                                \
+#define MOREL_PLUGIN                                                                 \
   extern "C" __attribute__((visibility("default"))) int morel_plugin_abi_version() { \
-    return ::morel::kPluginAbiVersion;                                              \
-  }                                                                                 \
+    return ::morel::kPluginAbiVersion;                                               \
+  }                                                                                  \
   extern "C" __attribute__((visibility("default"))) void morel_plugin_register()

@@ -134,12 +134,9 @@ Image resize_image(const Image& image, int width, int height) {
 
 std::string_view image_scale_name(ImageScale scale) {
   switch (scale) {
-    case ImageScale::kFill:
-      return "fill";
-    case ImageScale::kFit:
-      return "fit";
-    case ImageScale::kCenterCrop:
-      return "center-crop";
+    case ImageScale::kFill: return "fill";
+    case ImageScale::kFit: return "fit";
+    case ImageScale::kCenterCrop: return "center-crop";
   }
   return "unknown";
 }
@@ -156,8 +153,7 @@ Image scale_image(const Image& image, int width, int height, ImageScale scale) {
   if (image.width == width && image.height == height) return image;
   const double w = image.width, h = image.height;
   switch (scale) {
-    case ImageScale::kFill:
-      return resize_image(image, width, height);
+    case ImageScale::kFill: return resize_image(image, width, height);
     case ImageScale::kCenterCrop: {
       // The factor that makes the short side fit; the long side overhangs.
       const double s = std::max(width / w, height / h);

@@ -173,18 +173,10 @@ MultiArray read_npy(const std::filesystem::path& path) {
 std::string serialize_npy(const MultiArray& array) {
   std::string descr;
   switch (array.dtype()) {
-    case DType::kFloat32:
-      descr = "<f4";
-      break;
-    case DType::kFloat64:
-      descr = "<f8";
-      break;
-    case DType::kInt32:
-      descr = "<i4";
-      break;
-    case DType::kFloat16:
-      descr = "<f2";
-      break;
+    case DType::kFloat32: descr = "<f4"; break;
+    case DType::kFloat64: descr = "<f8"; break;
+    case DType::kInt32: descr = "<i4"; break;
+    case DType::kFloat16: descr = "<f2"; break;
   }
   // A Python tuple: "()", "(3,)", "(2, 3)".
   std::string shape = "(";

@@ -7,11 +7,16 @@ namespace morel {
 namespace {
 std::string_view type_name(const ParameterValue& v) {
   switch (v.index()) {
-    case 0: return "double";
-    case 1: return "string";
-    case 2: return "int32";
-    case 3: return "int64";
-    default: return "bool";
+    case 0:
+      return "double";
+    case 1:
+      return "string";
+    case 2:
+      return "int32";
+    case 3:
+      return "int64";
+    default:
+      return "bool";
   }
 }
 }  // namespace
@@ -24,10 +29,9 @@ const ParameterValue& Parameters::find(const std::string& name, const char* want
   return it->second;
 }
 
-#define MOREL_WRONG_TYPE(wanted)                                                           \
-  throw Error(ErrorCode::kCustomLayerFailed, "parameter '" + name + "' is " +   \
-                                                 std::string(type_name(v)) + ", expected " + \
-                                                 wanted)
+#define MOREL_WRONG_TYPE(wanted)             \
+  throw Error(ErrorCode::kCustomLayerFailed, \
+              "parameter '" + name + "' is " + std::string(type_name(v)) + ", expected " + wanted)
 
 double Parameters::get_double(const std::string& name) const {
   const ParameterValue& v = find(name, "double");

@@ -68,8 +68,8 @@ CustomModelFactory find_custom_model(const std::string& class_name) {
 }
 
 std::string missing_class_message(const std::string& user, const std::string& class_name) {
-  return user + " needs a custom " +
-         std::string(user.rfind("layer", 0) == 0 ? "layer" : "model") + " class '" + class_name +
+  return user + " needs a custom " + std::string(user.rfind("layer", 0) == 0 ? "layer" : "model") +
+         " class '" + class_name +
          "'; none is registered (link one with MOREL_REGISTER_CUSTOM_LAYER, register it with "
          "morel::register_custom_layer, or load a plugin: --plugin LIB.so)";
 }

@@ -38,16 +38,18 @@ void load_plugin(const std::string& path) {
   auto reg = reinterpret_cast<RegisterFn>(dlsym(handle, "morel_plugin_register"));
   if (!version || !reg) {
     dlclose(handle);
-    throw Error(ErrorCode::kPlugin, "plugin '" + path +
-                                        "' is not a morel plugin (it does not define MOREL_PLUGIN "
-                                        "entry points morel_plugin_abi_version/morel_plugin_register)");
+    throw Error(ErrorCode::kPlugin,
+                "plugin '" + path +
+                    "' is not a morel plugin (it does not define MOREL_PLUGIN "
+                    "entry points morel_plugin_abi_version/morel_plugin_register)");
   }
   int abi = version();
   if (abi != kPluginAbiVersion) {
     dlclose(handle);
     throw Error(ErrorCode::kPlugin, "plugin '" + path + "' was built for morel plugin ABI " +
                                         std::to_string(abi) + "; this morel has ABI " +
-                                        std::to_string(kPluginAbiVersion) + " (rebuild the plugin)");
+                                        std::to_string(kPluginAbiVersion) +
+                                        " (rebuild the plugin)");
   }
   try {
     reg();

@@ -140,8 +140,7 @@ FeatureValue load_input_value(const spec::FeatureDescription& input, const std::
                     "input '" + input.name() + "' is a double; '" + value + "' is not a number");
       return v;
     }
-    case spec::FeatureType::kStringType:
-      return value;
+    case spec::FeatureType::kStringType: return value;
     default:
       throw Error(ErrorCode::kUnsupported, "input '" + input.name() + "' is " +
                                                describe_feature_type(type) +

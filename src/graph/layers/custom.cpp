@@ -15,12 +15,18 @@ namespace {
 ParameterValue parameter_value(const spec::CustomLayerParams::CustomLayerParamValue& v) {
   using V = spec::CustomLayerParams::CustomLayerParamValue;
   switch (v.value_case()) {
-    case V::kDoubleValue: return v.doublevalue();
-    case V::kStringValue: return v.stringvalue();
-    case V::kIntValue: return v.intvalue();
-    case V::kLongValue: return v.longvalue();
-    case V::kBoolValue: return v.boolvalue();
-    case V::VALUE_NOT_SET: break;
+    case V::kDoubleValue:
+      return v.doublevalue();
+    case V::kStringValue:
+      return v.stringvalue();
+    case V::kIntValue:
+      return v.intvalue();
+    case V::kLongValue:
+      return v.longvalue();
+    case V::kBoolValue:
+      return v.boolvalue();
+    case V::VALUE_NOT_SET:
+      break;
   }
   return std::string();  // an unset value carries no type; expose it as empty text
 }
@@ -37,9 +43,14 @@ Weight custom_weight(const spec::WeightParams& w, const std::string& what) {
       out.raw.assign(reinterpret_cast<const char*>(w.floatvalue().data()),
                      static_cast<size_t>(w.floatvalue_size()) * 4);
       break;
-    case WeightStorage::kFloat16: out.raw = w.float16value(); break;
-    case WeightStorage::kEmpty: break;
-    default: out.raw = w.int8rawvalue().empty() ? w.rawvalue() : w.int8rawvalue(); break;
+    case WeightStorage::kFloat16:
+      out.raw = w.float16value();
+      break;
+    case WeightStorage::kEmpty:
+      break;
+    default:
+      out.raw = w.int8rawvalue().empty() ? w.rawvalue() : w.int8rawvalue();
+      break;
   }
   return out;
 }
@@ -78,7 +89,8 @@ class CustomOp : public Op {
     } catch (const std::exception& e) {
       throw Error(ErrorCode::kCustomLayerFailed, std::string("evaluate_cpu failed: ") + e.what());
     } catch (...) {
-      throw Error(ErrorCode::kCustomLayerFailed, "evaluate_cpu failed with a non-standard exception");
+      throw Error(ErrorCode::kCustomLayerFailed,
+                  "evaluate_cpu failed with a non-standard exception");
     }
   }
 
@@ -129,7 +141,8 @@ std::unique_ptr<Op> lower_custom_layer(const spec::NeuralNetworkLayer& layer,
   if (std::find(types.begin(), types.end(), DType::kFloat32) == types.end())
     throw Error(ErrorCode::kCustomLayerFailed,
                 label + ": the class does not accept float32 tensors, the runtime's only CPU type");
-  return std::make_unique<CustomOp>(std::move(impl), label, static_cast<size_t>(layer.output_size()));
+  return std::make_unique<CustomOp>(std::move(impl), label,
+                                    static_cast<size_t>(layer.output_size()));
 }
 
 }  // namespace morel::graph
