@@ -18,7 +18,7 @@ nlohmann::json label_json(const ClassLabel& label) {
 nlohmann::json ranked_json(const std::vector<RankedClass>& ranked) {
   nlohmann::json list = nlohmann::json::array();
   for (const RankedClass& r : ranked)
-    list.push_back({{"label", label_json(r.label)}, {"probability", json_double(r.probability)}});
+    list.push_back({{"label", label_json(r.label)}, {"probability", json_probability(r.probability)}});
   return list;
 }
 
@@ -39,7 +39,56 @@ nlohmann::json nested(const MultiArray& a, size_t axis, int64_t& offset) {
   return list;
 }
 
+bool holds_objects(const nlohmann::json& j) {
+  if (j.is_object()) return true;
+  if (j.is_array())
+    for (const auto& e : j)
+      if (holds_objects(e)) return true;
+  return false;
+}
+
+// An array without objects, on one line with ", " between elements.
+void write_inline(const nlohmann::json& j, std::string& out) {
+  if (!j.is_array()) {
+    out += j.dump();
+    return;
+  }
+  out += '[';
+  bool first = true;
+  for (const auto& e : j) {
+    if (!first) out += ", ";
+    first = false;
+    write_inline(e, out);
+  }
+  out += ']';
+}
+
+void write_pretty(const nlohmann::json& j, int indent, int depth, std::string& out) {
+  const bool object = j.is_object();
+  if ((!object && !j.is_array()) || j.empty() || (!object && !holds_objects(j))) {
+    write_inline(j, out);
+    return;
+  }
+  const std::string inner(size_t(indent) * size_t(depth + 1), ' ');
+  out += object ? "{\n" : "[\n";
+  bool first = true;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!first) out += ",\n";
+    first = false;
+    out += inner;
+    if (object) out += nlohmann::json(it.key()).dump() + ": ";
+    write_pretty(it.value(), indent, depth + 1, out);
+  }
+  out += "\n" + std::string(size_t(indent) * size_t(depth), ' ') + (object ? "}" : "]");
+}
+
 }  // namespace
+
+std::string pretty_json(const nlohmann::json& document, int indent) {
+  std::string out;
+  write_pretty(document, indent, 0, out);
+  return out;
+}
 
 nlohmann::json json_float(float value) {
   if (!std::isfinite(value)) return nullptr;
@@ -54,6 +103,12 @@ nlohmann::json json_float(float value) {
 nlohmann::json json_double(double value) {
   if (!std::isfinite(value)) return nullptr;
   return value;
+}
+
+nlohmann::json json_probability(double value) {
+  if (std::isfinite(value) && static_cast<double>(static_cast<float>(value)) == value)
+    return json_float(static_cast<float>(value));
+  return json_double(value);
 }
 
 nlohmann::json array_to_json(const MultiArray& array, const JsonOptions& options,
@@ -90,10 +145,10 @@ nlohmann::json feature_to_json(const std::string& name, const FeatureValue& valu
   size_t count = 0;
   if (const auto* sd = std::get_if<StringDictionary>(&value)) {
     count = sd->size();
-    for (const auto& [k, v] : *sd) values[k] = json_double(v);
+    for (const auto& [k, v] : *sd) values[k] = json_probability(v);
   } else if (const auto* id = std::get_if<Int64Dictionary>(&value)) {
     count = id->size();
-    for (const auto& [k, v] : *id) values[std::to_string(k)] = json_double(v);
+    for (const auto& [k, v] : *id) values[std::to_string(k)] = json_probability(v);
   }
   j["count"] = count;
   j["top_k"] = ranked_json(top_k(value, options.top_k));

@@ -30,6 +30,10 @@ struct JsonOptions {
 // 0.1f prints as 0.1, not 0.10000000149011612); null when not finite.
 nlohmann::json json_float(float value);
 nlohmann::json json_double(double value);
+// A dictionary value (a probability): a double that holds a float32 exactly
+// (a network computed it in float32) prints as that float, 0.7252024 rather
+// than 0.7252023816108704; other doubles print in full.
+nlohmann::json json_probability(double value);
 
 nlohmann::json array_to_json(const MultiArray& array, const JsonOptions& options,
                              const std::string& file = "");
@@ -37,6 +41,11 @@ nlohmann::json feature_to_json(const std::string& name, const FeatureValue& valu
                                const JsonOptions& options);
 // {"name": {...}, ...} in name order.
 nlohmann::json features_to_json(const FeatureMap& features, const JsonOptions& options);
+
+// Indented JSON for a document a person may read too: objects one key a
+// line, arrays that hold no objects on one line ("values": [[1, 2], [3, 4]]),
+// so a 1,000-value array stays one line. No trailing newline.
+std::string pretty_json(const nlohmann::json& document, int indent = 2);
 
 // {"label_feature": "classLabel", "label": "cat", "probabilities_feature":
 // "probs", "top_k": [...]}; null when the model is not a classifier.

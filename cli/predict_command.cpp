@@ -81,13 +81,10 @@ struct Request {
   fs::path folder;
 };
 
-Request resolve_inputs(const PredictArgs& args, const Model& model) {
-  const spec::ModelDescription& desc = model.description();
-  tools::InputOptions options;
-  options.image_scale = *io::parse_image_scale(args.image_scale);  // CLI11 checked the name
-
+// The --input arguments split into name and value; malformed or repeated
+// ones are usage errors, found before the model is even opened.
+std::vector<tools::InputArgument> parse_inputs(const PredictArgs& args) {
   std::vector<tools::InputArgument> given;
-  std::vector<std::string> names;
   for (const std::string& text : args.inputs) {
     tools::InputArgument a;
     try {
@@ -95,11 +92,21 @@ Request resolve_inputs(const PredictArgs& args, const Model& model) {
     } catch (const Error& e) {
       throw CLI::ValidationError("--input", e.what());
     }
-    if (std::find(names.begin(), names.end(), a.name) != names.end())
-      throw CLI::ValidationError("--input", "input '" + a.name + "' is given twice");
-    names.push_back(a.name);
+    for (const auto& earlier : given)
+      if (earlier.name == a.name)
+        throw CLI::ValidationError("--input", "input '" + a.name + "' is given twice");
     given.push_back(std::move(a));
   }
+  return given;
+}
+
+Request resolve_inputs(const PredictArgs& args, const std::vector<tools::InputArgument>& given,
+                       const Model& model) {
+  const spec::ModelDescription& desc = model.description();
+  tools::InputOptions options;
+  options.image_scale = *io::parse_image_scale(args.image_scale);  // CLI11 checked the name
+  std::vector<std::string> names;
+  for (const auto& a : given) names.push_back(a.name);
   // Every name first, so that a typo is reported before any file is read.
   for (const auto& a : given) tools::find_input(desc, a.name, args.model);
   tools::check_required_inputs(desc, names);
@@ -141,7 +148,7 @@ void predict_one(const PredictArgs& args, const Model& model, const Request& req
     nlohmann::json doc = {{"outputs", features_to_json(outputs, json_options(args, files))}};
     nlohmann::json classifier = classifier_to_json(model.description(), outputs, args.top_k);
     if (!classifier.is_null()) doc["classifier"] = std::move(classifier);
-    std::cout << doc.dump(2) << "\n";
+    std::cout << pretty_json(doc) << "\n";
     return;
   }
   TableOptions t;
@@ -280,8 +287,9 @@ void run_predict(const PredictArgs& args) {
   ModelOptions options;
   options.threads = args.threads;
   for (const std::string& p : args.plugins) options.plugins.emplace_back(p);
+  std::vector<tools::InputArgument> given = parse_inputs(args);
   Model model = tools::load_any_model(args.model, options);
-  Request request = resolve_inputs(args, model);
+  Request request = resolve_inputs(args, given, model);
   if (request.folder_input.empty())
     predict_one(args, model, request);
   else
@@ -294,7 +302,9 @@ void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
   CLI::App* cmd = app.add_subcommand(
       "predict", "Run a model on images, .npy arrays or values and show its outputs");
-  cmd->add_option("model", args->model, "The model: a .mlmodel file")->required();
+  cmd->add_option("model", args->model,
+                  "The model: a .mlmodel file (.onnx once the ONNX converter is built)")
+      ->required();
   cmd->add_option(
          "--input,-i", args->inputs,
          "NAME=FILE for an image (PNG, JPEG) or multi-array (.npy) input; NAME=VALUE for an "

@@ -22,6 +22,9 @@ TEST(JsonOutput, FloatsPrintAsTheirShortestDecimal) {
   EXPECT_EQ(static_cast<float>(cli::json_float(0.3333333f).get<double>()), 0.3333333f);
   EXPECT_TRUE(cli::json_float(NAN).is_null());
   EXPECT_TRUE(cli::json_double(INFINITY).is_null());
+  EXPECT_EQ(cli::json_probability(double(0.7252024f)).dump(), "0.7252024");
+  EXPECT_EQ(cli::json_probability(0.1).dump(), "0.1");  // a true double stays exact
+  EXPECT_EQ(cli::json_probability(1.0 / 3).get<double>(), 1.0 / 3);
 }
 
 TEST(JsonOutput, ArraysAreNestedListsInTheirShape) {
@@ -74,6 +77,26 @@ TEST(JsonOutput, EveryFeatureKind) {
   EXPECT_EQ(j.at("p").at("values").at("dog"), 0.1);
   EXPECT_EQ(j.at("q").at("top_k").at(0), json::parse(R"({"label": 20, "probability": 0.6})"));
   EXPECT_EQ(j.at("q").at("values").at("10"), 0.4);
+}
+
+TEST(JsonOutput, PrettyKeepsArraysOnOneLine) {
+  json doc = json::parse(
+      R"({"b": {"values": [[1, 2.5], [3, 4]], "kind": "x"}, "a": [{"k": 1}], "e": []})");
+  EXPECT_EQ(cli::pretty_json(doc),
+            "{\n"
+            "  \"a\": [\n"
+            "    {\n"
+            "      \"k\": 1\n"
+            "    }\n"
+            "  ],\n"
+            "  \"b\": {\n"
+            "    \"kind\": \"x\",\n"
+            "    \"values\": [[1, 2.5], [3, 4]]\n"
+            "  },\n"
+            "  \"e\": []\n"
+            "}");
+  EXPECT_EQ(json::parse(cli::pretty_json(doc)), doc);
+  EXPECT_EQ(cli::pretty_json(json(3)), "3");
 }
 
 TEST(JsonOutput, ClassifierSummary) {

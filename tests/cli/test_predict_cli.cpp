@@ -4,9 +4,11 @@
 // written and the numbers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "io/image_file.h"
 #include "io/image_resize.h"
@@ -15,6 +17,7 @@
 #include "support/compare.h"
 #include "support/paths.h"
 #include "support/subprocess.h"
+#include "support/temp_dir.h"
 
 namespace morel::test {
 namespace {
@@ -45,15 +48,8 @@ std::vector<float> floats_of(const json& values) {
 
 class PredictCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("morel_test_predict_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
   void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
+    if (HasFailure()) tmp_.keep();  // left for a look at what the command wrote
   }
 
   ProcessResult morel(std::vector<std::string> args, ProcessOptions options = {}) {
@@ -168,7 +164,8 @@ class PredictCli : public ::testing::Test {
     return path(name).string();
   }
 
-  fs::path dir_;
+  TempDir tmp_{"test_predict_cli"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 // ---------------------------------------------------------------- single
@@ -366,6 +363,90 @@ TEST_F(PredictCli, RealCoremltoolsImageModel) {
   EXPECT_TRUE(all_close(got.to_floats(), want.to_floats(), tol));
 }
 
+TEST_F(PredictCli, RealTorchMlpMatchesPyTorch) {
+  fs::path dir = testdata_dir() / "coreml" / "torch";
+  std::ifstream in(dir / "mlp.json");
+  ASSERT_TRUE(in);
+  json spec = json::parse(in);
+  Tolerance tol{spec.at("tolerance").at("abs"), spec.at("tolerance").at("rel")};
+  MultiArray want = io::read_npy(dir / "mlp.output.npy");
+  std::string model = (dir / "mlp.mlmodel").string();
+  std::string input = "input=" + (dir / "mlp.input.npy").string();
+
+  json j = json::parse(
+      ok({"predict", model, "--input", input, "--json", "--output-dir", path("o").string()}));
+  const json& y = j.at("outputs").at("var_19");
+  EXPECT_EQ(y.at("shape").get<std::vector<int64_t>>(), want.shape());
+  EXPECT_TRUE(all_close(floats_of(y.at("values")), want.to_floats(), tol));
+  EXPECT_TRUE(all_close(io::read_npy(path("o") / "var_19.npy").to_floats(), want.to_floats(), tol));
+}
+
+TEST_F(PredictCli, RealBuilderClassifierMatchesItsOracle) {
+  fs::path dir = testdata_dir() / "coreml" / "builder";
+  std::ifstream in(dir / "classifier_string_labels.json");
+  ASSERT_TRUE(in);
+  json spec = json::parse(in);
+  Tolerance tol{spec.at("tolerance").at("abs"), spec.at("tolerance").at("rel")};
+  std::vector<float> want = io::read_npy(dir / "classifier_string_labels.output.0.npy").to_floats();
+  std::vector<std::string> labels = spec.at("class_labels");
+  std::string model = (dir / "classifier_string_labels.mlmodel").string();
+  std::string input = "input=" + (dir / "classifier_string_labels.input.npy").string();
+
+  json j = json::parse(ok({"predict", model, "--input", input, "--json", "--top-k", "4"}));
+  EXPECT_EQ(j.at("classifier").at("label"), "cat");
+  std::vector<float> got;
+  for (const std::string& l : labels)
+    got.push_back(j.at("outputs").at("probs").at("values").at(l).get<float>());
+  EXPECT_TRUE(all_close(got, want, tol));
+  // top_k is every label, most probable first, with the same numbers.
+  const json& top = j.at("classifier").at("top_k");
+  ASSERT_EQ(top.size(), labels.size());
+  for (size_t i = 0; i + 1 < top.size(); ++i)
+    EXPECT_GE(top[i].at("probability").get<double>(), top[i + 1].at("probability").get<double>());
+  for (const json& t : top) {
+    size_t at = static_cast<size_t>(
+        std::find(labels.begin(), labels.end(), t.at("label").get<std::string>()) - labels.begin());
+    ASSERT_LT(at, labels.size());
+    EXPECT_NEAR(t.at("probability").get<double>(), want[at], tol.abs + tol.rel);
+  }
+
+  std::string table = ok({"predict", model, "--input", input, "--top-k", "2"});
+  EXPECT_EQ(
+      table.rfind(
+          "label: cat\nrank  label  probability\n1     cat    0.7252\n2     bird   0.1843\n", 0),
+      0u)
+      << table;
+}
+
+TEST_F(PredictCli, RealModelBatchEqualsSinglePredictions) {
+  // The shared mlp input and two variants of it, in a temporary folder.
+  fs::path dir = testdata_dir() / "coreml" / "torch";
+  std::string model = (dir / "mlp.mlmodel").string();
+  MultiArray base = io::read_npy(dir / "mlp.input.npy");
+  fs::create_directories(path("items"));
+  for (int k = 0; k < 3; ++k) {
+    MultiArray v(DType::kFloat32, base.shape());
+    for (int64_t i = 0; i < base.count(); ++i)
+      v.set_float(i, base.get_float(i) * float(1 + k) - float(k) * 0.1f);
+    io::write_npy(path("items") / ("v" + std::to_string(k) + ".npy"), v);
+  }
+  ProcessResult r = morel({"predict", model, "--input", "input=" + path("items").string(),
+                           "--output-dir", path("batch").string(), "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_HAS(r.err, "predicted 3 items");
+  for (int k = 0; k < 3; ++k) {
+    std::string stem = "v" + std::to_string(k);
+    ok({"predict", model, "--input", "input=" + (path("items") / (stem + ".npy")).string(),
+        "--output-dir", path("single_" + stem).string()});
+    EXPECT_EQ(io::read_npy(path("batch") / stem / "var_19.npy").to_floats(),
+              io::read_npy(path("single_" + stem) / "var_19.npy").to_floats())
+        << stem;
+  }
+  Tolerance tol{1e-4, 1e-3};
+  EXPECT_TRUE(all_close(io::read_npy(path("batch") / "v0" / "var_19.npy").to_floats(),
+                        io::read_npy(dir / "mlp.output.npy").to_floats(), tol));
+}
+
 // ---------------------------------------------------------------- batch
 
 TEST_F(PredictCli, BatchOfArraysEqualsSinglePredictions) {
@@ -543,6 +624,8 @@ TEST_F(PredictCli, UsageErrorsExitWithTwo) {
   std::string model = linear_model();
   std::string x = npy("x.npy", MultiArray(DType::kFloat32, {1, 3}));
   EXPECT_HAS(fails({"predict", model, "--input", "x"}, 2), "NAME=VALUE");
+  // Usage is checked before the model is opened.
+  EXPECT_HAS(fails({"predict", path("none.mlmodel").string(), "--input", "x"}, 2), "NAME=VALUE");
   EXPECT_HAS(fails({"predict", model, "--input", "x=" + x, "--input", "x=" + x}, 2), "given twice");
   EXPECT_HAS(fails({"predict", model, "--input", "x=" + x, "--image-scale", "crop"}, 2), "crop");
   EXPECT_HAS(fails({"predict", model, "--input", "x=" + x, "--top-k", "0"}, 2), "top-k");

@@ -10,6 +10,7 @@
 #include "io/npy.h"
 #include "morel/error.h"
 #include "support/paths.h"
+#include "support/temp_dir.h"
 
 namespace morel::test {
 namespace {
@@ -21,8 +22,7 @@ fs::path images_dir() {
 }
 
 fs::path temp_file(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / "morel_test_image_file";
-  fs::create_directories(dir);
+  static TempDir dir("test_image_file");
   return dir / name;
 }
 

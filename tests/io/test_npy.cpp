@@ -10,6 +10,7 @@
 #include "io/npy.h"
 #include "morel/error.h"
 #include "support/paths.h"
+#include "support/temp_dir.h"
 
 namespace morel::test {
 namespace {
@@ -116,13 +117,13 @@ TEST(Npy, WrittenHeaderIsWhatNumpyWrites) {
 }
 
 TEST(Npy, WriteThenReadFile) {
-  std::filesystem::path p = std::filesystem::temp_directory_path() / "morel_test_npy_write.npy";
+  TempDir dir("test_npy");
+  std::filesystem::path p = dir / "write.npy";
   MultiArray a = MultiArray::from_doubles({2, 2}, std::vector<double>{1.5, -2, 1e300, 0});
   io::write_npy(p, a);
   MultiArray b = io::read_npy(p);
   EXPECT_EQ(b.dtype(), DType::kFloat64);
   EXPECT_EQ(b.data<double>()[2], 1e300);
-  std::filesystem::remove(p);
 }
 
 TEST(Npy, RefusesFortranOrderNamingTheWayOut) {

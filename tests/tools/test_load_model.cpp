@@ -6,6 +6,7 @@
 
 #include "morel/builder.h"
 #include "morel/error.h"
+#include "support/temp_dir.h"
 #include "tools/load_model.h"
 
 namespace morel::test {
@@ -24,15 +25,8 @@ std::pair<ErrorCode, std::string> failure_of(const std::function<void()>& f) {
 
 class LoadModel : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("morel_test_load_model_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  TempDir tmp_{"test_load_model"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(LoadModel, LoadsAnMlmodel) {

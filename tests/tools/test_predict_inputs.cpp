@@ -9,6 +9,7 @@
 #include "io/npy.h"
 #include "morel/builder.h"
 #include "morel/error.h"
+#include "support/temp_dir.h"
 #include "tools/predict_inputs.h"
 
 namespace morel::test {
@@ -37,12 +38,6 @@ Failure failure_of(const std::function<void()>& f) {
 class PredictInputs : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("morel_test_predict_inputs_" +
-            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     auto& d = *desc_.add_input();
     d.set_name("image");
     d.mutable_type()->mutable_imagetype()->set_width(8);
@@ -62,7 +57,6 @@ class PredictInputs : public ::testing::Test {
     desc_.mutable_input(5)->mutable_type()->mutable_doubletype();
     desc_.mutable_input(5)->mutable_type()->set_isoptional(true);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   const spec::FeatureDescription& input(const std::string& name) {
     return tools::find_input(desc_, name, "m.mlmodel");
@@ -71,7 +65,8 @@ class PredictInputs : public ::testing::Test {
     std::ofstream(dir_ / name, std::ios::binary) << bytes;
   }
 
-  fs::path dir_;
+  TempDir tmp_{"test_predict_inputs"};
+  const fs::path& dir_ = tmp_.path();
   spec::ModelDescription desc_;
 };
 
