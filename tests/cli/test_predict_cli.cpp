@@ -317,6 +317,25 @@ TEST_F(PredictCli, ImagesAreScaledAsAsked) {
   for (int p = 0; p < 48; ++p) EXPECT_EQ(red[size_t(p)], 120) << p;
 }
 
+TEST_F(PredictCli, FlexibleImageSizesKeepAFittingPicture) {
+  ModelBuilder b;
+  b.use_exact_shapes();
+  b.add_image_input("image", 8, 6, spec::ImageFeatureType::GRAYSCALE);
+  b.set_image_sizes("image", {{8, 6}, {16, 6}});
+  b.add_array_output("pixels");
+  b.add_activation("identity", "image", "pixels", "LINEAR", {1.0f, 0.0f});
+  save_spec(b.build(), path("flex.mlmodel"));
+  io::write_png(path("wide.png"), stripes());  // 16x6: an allowed size, kept
+  json j = json::parse(ok({"predict", path("flex.mlmodel").string(), "--input",
+                           "image=" + path("wide.png").string(), "--json"}));
+  EXPECT_EQ(j.at("outputs").at("pixels").at("shape"), json::array({1, 1, 6, 16}));
+  Image big(20, 10, PixelFormat::kGray8);  // not allowed: brought to the default 8x6
+  io::write_png(path("big.png"), big);
+  j = json::parse(ok({"predict", path("flex.mlmodel").string(), "--input",
+                      "image=" + path("big.png").string(), "--json"}));
+  EXPECT_EQ(j.at("outputs").at("pixels").at("shape"), json::array({1, 1, 6, 8}));
+}
+
 TEST_F(PredictCli, ColourLayoutFollowsTheModel) {
   Image px(8, 6, PixelFormat::kRGBA8);
   for (size_t i = 0; i < px.pixels.size(); i += 4)
