@@ -190,11 +190,13 @@ std::shared_ptr<NetworkPredictor::PlanEntry> NetworkPredictor::plan_for(
     for (const OutputBinding& o : outputs_) {
       if (o.declared.empty()) continue;
       const Shape& s = entry->plan.shapes[o.value];
-      // Rank-5 networks declare [C] or [C, H, W]: compare the trailing axes.
+      // Rank-5 networks declare [C] (H = W = 1) or [C, H, W]: compare those axes.
       std::vector<int64_t> got = s.to_vector();
       if (graph_.rank5 && got.size() == 5) {
-        got.assign(got.end() - static_cast<long>(std::min<size_t>(o.declared.size(), 3)), got.end());
-        if (o.declared.size() == 1 && (s[3] != 1 || s[4] != 1)) got = s.to_vector();
+        if (o.declared.size() == 1 && s[3] == 1 && s[4] == 1)
+          got = {s[2]};
+        else if (o.declared.size() == 3)
+          got = {s[2], s[3], s[4]};
       }
       if (got != o.declared)
         throw Error(ErrorCode::kInvalidModel, "output '" + o.feature + "': the network computes shape " +
