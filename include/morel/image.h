@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -24,5 +25,9 @@ struct Image {
   int channels() const { return channels_of(format); }
   const uint8_t* pixel(int x, int y) const { return pixels.data() + (size_t(y) * width + x) * channels(); }
 };
+
+// Decode a PNG or JPEG file. Throws Error(kIo) when it cannot be read and
+// Error(kInvalidInput) naming it when it cannot be decoded.
+Image load_image(const std::filesystem::path& path);
 
 }  // namespace morel
