@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "morel: error: " << e.what() << "\n(run 'morel --help' or 'morel SUBCOMMAND --help')\n";
+    std::cerr << "morel: error: " << e.what()
+              << "\n(run 'morel --help' or 'morel SUBCOMMAND --help')\n";
     return 2;
   } catch (const morel::Error& e) {
     std::cerr << "morel: error: " << e.what() << "\n";

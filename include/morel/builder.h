@@ -25,10 +25,10 @@ struct ConvolutionOptions {
   int64_t stride_h = 1, stride_w = 1;
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
-  bool same_padding = false;                   // else valid padding with the amounts below
+  bool same_padding = false;  // else valid padding with the amounts below
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
   bool deconvolution = false;
-  std::vector<uint64_t> output_shape;          // deconvolution only: [H, W], optional
+  std::vector<uint64_t> output_shape;  // deconvolution only: [H, W], optional
 };
 
 class ModelBuilder {

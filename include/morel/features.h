@@ -14,8 +14,8 @@ namespace morel {
 using StringDictionary = std::map<std::string, double>;  // e.g. class label -> probability
 using Int64Dictionary = std::map<int64_t, double>;
 
-using FeatureValue =
-    std::variant<MultiArray, Image, int64_t, double, std::string, StringDictionary, Int64Dictionary>;
+using FeatureValue = std::variant<MultiArray, Image, int64_t, double, std::string, StringDictionary,
+                                  Int64Dictionary>;
 
 // Features keyed by name; ordered so that printing them is deterministic.
 using FeatureMap = std::map<std::string, FeatureValue>;

@@ -21,9 +21,12 @@ struct Image {
   std::vector<uint8_t> pixels;  // row-major, height * width * channels_of(format) bytes
 
   Image() = default;
-  Image(int w, int h, PixelFormat f) : width(w), height(h), format(f), pixels(size_t(w) * h * channels_of(f)) {}
+  Image(int w, int h, PixelFormat f)
+      : width(w), height(h), format(f), pixels(size_t(w) * h * channels_of(f)) {}
   int channels() const { return channels_of(format); }
-  const uint8_t* pixel(int x, int y) const { return pixels.data() + (size_t(y) * width + x) * channels(); }
+  const uint8_t* pixel(int x, int y) const {
+    return pixels.data() + (size_t(y) * width + x) * channels();
+  }
 };
 
 // Decode a PNG or JPEG file. Throws Error(kIo) when it cannot be read and

@@ -36,6 +36,8 @@ std::string model_type_name(const Spec& spec);
 // "image RGB 224x224", "multiArray float32 1x3x[64..512]x[64..512]",
 // "image RGB 224x224 | 320x320", "int64", "dictionary string -> double".
 std::string describe_feature_type(const spec::FeatureType& type);
+// A size range: "[64..512]", "[64..]" (unbounded), or "3" when fixed.
+std::string describe_size_range(const spec::SizeRange& range);
 // "float32", "float64", "int32", "float16", "int8", "unspecified".
 std::string array_dtype_name(spec::ArrayFeatureType::ArrayDataType dtype);
 // "RGB", "BGR", "gray", "gray float16", "unspecified".

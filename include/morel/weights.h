@@ -23,8 +23,8 @@ std::string_view weight_storage_name(WeightStorage storage);
 
 struct WeightInfo {
   WeightStorage storage = WeightStorage::kEmpty;
-  int bits = 0;             // bits per stored value (32, 16, or the quantization bits)
-  int64_t size_bytes = 0;   // bytes the stored values take in the file
+  int bits = 0;            // bits per stored value (32, 16, or the quantization bits)
+  int64_t size_bytes = 0;  // bytes the stored values take in the file
 };
 WeightInfo describe_weights(const spec::WeightParams& weights);
 

@@ -23,7 +23,9 @@ Shape::Shape(std::span<const int64_t> dims) {
   for (int64_t d : dims) dims_[rank_++] = d;
 }
 
-int64_t Shape::count() const { return count(0, rank_); }
+int64_t Shape::count() const {
+  return count(0, rank_);
+}
 
 int64_t Shape::count(int from, int to) const {
   int64_t n = 1;

@@ -8,8 +8,8 @@ namespace morel {
 
 namespace {
 
-spec::FeatureDescription& add_feature(google::protobuf::RepeatedPtrField<spec::FeatureDescription>* list,
-                                      const std::string& name) {
+spec::FeatureDescription& add_feature(
+    google::protobuf::RepeatedPtrField<spec::FeatureDescription>* list, const std::string& name) {
   for (const auto& f : *list)
     if (f.name() == name)
       throw Error(ErrorCode::kInvalidArgument, "feature '" + name + "' is already defined");
@@ -27,9 +27,15 @@ void set_weights(spec::WeightParams* w, std::span<const float> values) {
 ModelBuilder::ModelBuilder(NetworkKind kind) : kind_(kind) {
   spec_.set_specificationversion(1);
   switch (kind) {
-    case NetworkKind::kPlain: spec_.mutable_neuralnetwork(); break;
-    case NetworkKind::kClassifier: spec_.mutable_neuralnetworkclassifier(); break;
-    case NetworkKind::kRegressor: spec_.mutable_neuralnetworkregressor(); break;
+    case NetworkKind::kPlain:
+      spec_.mutable_neuralnetwork();
+      break;
+    case NetworkKind::kClassifier:
+      spec_.mutable_neuralnetworkclassifier();
+      break;
+    case NetworkKind::kRegressor:
+      spec_.mutable_neuralnetworkregressor();
+      break;
   }
 }
 
@@ -59,9 +65,9 @@ ModelBuilder& ModelBuilder::use_exact_shapes(bool exact) {
   return *this;
 }
 
-spec::FeatureDescription& ModelBuilder::add_array_input(const std::string& name,
-                                                        const std::vector<int64_t>& shape,
-                                                        spec::ArrayFeatureType::ArrayDataType dtype) {
+spec::FeatureDescription& ModelBuilder::add_array_input(
+    const std::string& name, const std::vector<int64_t>& shape,
+    spec::ArrayFeatureType::ArrayDataType dtype) {
   spec::FeatureDescription& f = add_feature(spec_.mutable_description()->mutable_input(), name);
   auto* a = f.mutable_type()->mutable_multiarraytype();
   a->mutable_shape()->Assign(shape.begin(), shape.end());
@@ -92,9 +98,9 @@ spec::FeatureDescription& ModelBuilder::add_double_input(const std::string& name
   return f;
 }
 
-spec::FeatureDescription& ModelBuilder::add_array_output(const std::string& name,
-                                                         const std::vector<int64_t>& shape,
-                                                         spec::ArrayFeatureType::ArrayDataType dtype) {
+spec::FeatureDescription& ModelBuilder::add_array_output(
+    const std::string& name, const std::vector<int64_t>& shape,
+    spec::ArrayFeatureType::ArrayDataType dtype) {
   spec::FeatureDescription& f = add_feature(spec_.mutable_description()->mutable_output(), name);
   auto* a = f.mutable_type()->mutable_multiarraytype();
   a->mutable_shape()->Assign(shape.begin(), shape.end());
@@ -117,8 +123,8 @@ ModelBuilder& ModelBuilder::set_enumerated_shapes(const std::string& input,
   return *this;
 }
 
-ModelBuilder& ModelBuilder::set_shape_range(const std::string& input,
-                                            const std::vector<std::pair<int64_t, int64_t>>& ranges) {
+ModelBuilder& ModelBuilder::set_shape_range(
+    const std::string& input, const std::vector<std::pair<int64_t, int64_t>>& ranges) {
   auto* a = find_input(input).mutable_type()->mutable_multiarraytype();
   auto* r = a->mutable_shaperange();
   r->Clear();
@@ -165,12 +171,9 @@ spec::NeuralNetworkLayer& ModelBuilder::add_layer(const std::string& name,
   return *layer;
 }
 
-spec::NeuralNetworkLayer& ModelBuilder::add_convolution(const std::string& name,
-                                                        const std::string& input,
-                                                        const std::string& output,
-                                                        const ConvolutionOptions& o,
-                                                        std::span<const float> weights,
-                                                        std::span<const float> bias) {
+spec::NeuralNetworkLayer& ModelBuilder::add_convolution(
+    const std::string& name, const std::string& input, const std::string& output,
+    const ConvolutionOptions& o, std::span<const float> weights, std::span<const float> bias) {
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   auto* c = layer.mutable_convolution();
   c->set_outputchannels(static_cast<uint64_t>(o.output_channels));
@@ -201,13 +204,10 @@ spec::NeuralNetworkLayer& ModelBuilder::add_convolution(const std::string& name,
   return layer;
 }
 
-spec::NeuralNetworkLayer& ModelBuilder::add_inner_product(const std::string& name,
-                                                          const std::string& input,
-                                                          const std::string& output,
-                                                          int64_t input_channels,
-                                                          int64_t output_channels,
-                                                          std::span<const float> weights,
-                                                          std::span<const float> bias) {
+spec::NeuralNetworkLayer& ModelBuilder::add_inner_product(
+    const std::string& name, const std::string& input, const std::string& output,
+    int64_t input_channels, int64_t output_channels, std::span<const float> weights,
+    std::span<const float> bias) {
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   auto* p = layer.mutable_innerproduct();
   p->set_inputchannels(static_cast<uint64_t>(input_channels));
@@ -226,14 +226,22 @@ spec::NeuralNetworkLayer& ModelBuilder::add_activation(const std::string& name,
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   auto* a = layer.mutable_activation();
   auto param = [&](size_t i, float fallback) { return i < params.size() ? params[i] : fallback; };
-  if (kind == "RELU") a->mutable_relu();
-  else if (kind == "TANH") a->mutable_tanh();
-  else if (kind == "SIGMOID") a->mutable_sigmoid();
-  else if (kind == "SOFTSIGN") a->mutable_softsign();
-  else if (kind == "SOFTPLUS") a->mutable_softplus();
-  else if (kind == "LEAKYRELU") a->mutable_leakyrelu()->set_alpha(param(0, 0.3f));
-  else if (kind == "ELU") a->mutable_elu()->set_alpha(param(0, 1.0f));
-  else if (kind == "THRESHOLDEDRELU") a->mutable_thresholdedrelu()->set_alpha(param(0, 1.0f));
+  if (kind == "RELU")
+    a->mutable_relu();
+  else if (kind == "TANH")
+    a->mutable_tanh();
+  else if (kind == "SIGMOID")
+    a->mutable_sigmoid();
+  else if (kind == "SOFTSIGN")
+    a->mutable_softsign();
+  else if (kind == "SOFTPLUS")
+    a->mutable_softplus();
+  else if (kind == "LEAKYRELU")
+    a->mutable_leakyrelu()->set_alpha(param(0, 0.3f));
+  else if (kind == "ELU")
+    a->mutable_elu()->set_alpha(param(0, 1.0f));
+  else if (kind == "THRESHOLDEDRELU")
+    a->mutable_thresholdedrelu()->set_alpha(param(0, 1.0f));
   else if (kind == "LINEAR") {
     a->mutable_linear()->set_alpha(param(0, 1.0f));
     a->mutable_linear()->set_beta(param(1, 0.0f));
@@ -249,19 +257,20 @@ spec::NeuralNetworkLayer& ModelBuilder::add_activation(const std::string& name,
   return layer;
 }
 
-spec::NeuralNetworkLayer& ModelBuilder::add_pooling(const std::string& name,
-                                                    const std::string& input,
-                                                    const std::string& output,
-                                                    const std::string& kind, int64_t kernel_h,
-                                                    int64_t kernel_w, int64_t stride_h,
-                                                    int64_t stride_w, bool same_padding,
-                                                    bool global) {
+spec::NeuralNetworkLayer& ModelBuilder::add_pooling(
+    const std::string& name, const std::string& input, const std::string& output,
+    const std::string& kind, int64_t kernel_h, int64_t kernel_w, int64_t stride_h, int64_t stride_w,
+    bool same_padding, bool global) {
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   auto* p = layer.mutable_pooling();
-  if (kind == "MAX") p->set_type(spec::PoolingLayerParams::MAX);
-  else if (kind == "AVERAGE") p->set_type(spec::PoolingLayerParams::AVERAGE);
-  else if (kind == "L2") p->set_type(spec::PoolingLayerParams::L2);
-  else throw Error(ErrorCode::kInvalidArgument, "unknown pooling kind '" + kind + "'");
+  if (kind == "MAX")
+    p->set_type(spec::PoolingLayerParams::MAX);
+  else if (kind == "AVERAGE")
+    p->set_type(spec::PoolingLayerParams::AVERAGE);
+  else if (kind == "L2")
+    p->set_type(spec::PoolingLayerParams::L2);
+  else
+    throw Error(ErrorCode::kInvalidArgument, "unknown pooling kind '" + kind + "'");
   p->add_kernelsize(static_cast<uint64_t>(kernel_h));
   p->add_kernelsize(static_cast<uint64_t>(kernel_w));
   p->add_stride(static_cast<uint64_t>(stride_h));
@@ -274,14 +283,16 @@ spec::NeuralNetworkLayer& ModelBuilder::add_pooling(const std::string& name,
   return layer;
 }
 
-spec::NeuralNetworkLayer& ModelBuilder::add_softmax(const std::string& name, const std::string& input,
+spec::NeuralNetworkLayer& ModelBuilder::add_softmax(const std::string& name,
+                                                    const std::string& input,
                                                     const std::string& output) {
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   layer.mutable_softmax();
   return layer;
 }
 
-spec::NeuralNetworkLayer& ModelBuilder::add_flatten(const std::string& name, const std::string& input,
+spec::NeuralNetworkLayer& ModelBuilder::add_flatten(const std::string& name,
+                                                    const std::string& input,
                                                     const std::string& output) {
   spec::NeuralNetworkLayer& layer = add_layer(name, {input}, {output});
   layer.mutable_flatten()->set_mode(spec::FlattenLayerParams::CHANNEL_FIRST);
@@ -305,9 +316,15 @@ ModelBuilder& ModelBuilder::set_image_scaler(const std::string& input, float sca
   find_input(input);
   spec::NeuralNetworkPreprocessing* p = nullptr;
   switch (kind_) {
-    case NetworkKind::kPlain: p = spec_.mutable_neuralnetwork()->add_preprocessing(); break;
-    case NetworkKind::kClassifier: p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing(); break;
-    case NetworkKind::kRegressor: p = spec_.mutable_neuralnetworkregressor()->add_preprocessing(); break;
+    case NetworkKind::kPlain:
+      p = spec_.mutable_neuralnetwork()->add_preprocessing();
+      break;
+    case NetworkKind::kClassifier:
+      p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing();
+      break;
+    case NetworkKind::kRegressor:
+      p = spec_.mutable_neuralnetworkregressor()->add_preprocessing();
+      break;
   }
   p->set_featurename(input);
   auto* s = p->mutable_scaler();
@@ -323,9 +340,15 @@ ModelBuilder& ModelBuilder::set_mean_image(const std::string& input, std::vector
   find_input(input);
   spec::NeuralNetworkPreprocessing* p = nullptr;
   switch (kind_) {
-    case NetworkKind::kPlain: p = spec_.mutable_neuralnetwork()->add_preprocessing(); break;
-    case NetworkKind::kClassifier: p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing(); break;
-    case NetworkKind::kRegressor: p = spec_.mutable_neuralnetworkregressor()->add_preprocessing(); break;
+    case NetworkKind::kPlain:
+      p = spec_.mutable_neuralnetwork()->add_preprocessing();
+      break;
+    case NetworkKind::kClassifier:
+      p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing();
+      break;
+    case NetworkKind::kRegressor:
+      p = spec_.mutable_neuralnetworkregressor()->add_preprocessing();
+      break;
   }
   p->set_featurename(input);
   p->mutable_meanimage()->mutable_meanimage()->Assign(mean_chw.begin(), mean_chw.end());
@@ -338,7 +361,8 @@ void set_labels(Spec& spec, NetworkKind kind, const Labels& labels, bool strings
                 const std::string& label_feature, const std::string& probabilities_feature,
                 const std::string& probabilities_blob) {
   if (kind != NetworkKind::kClassifier)
-    throw Error(ErrorCode::kInvalidArgument, "class labels need a builder made with NetworkKind::kClassifier");
+    throw Error(ErrorCode::kInvalidArgument,
+                "class labels need a builder made with NetworkKind::kClassifier");
   auto* c = spec.mutable_neuralnetworkclassifier();
   if constexpr (std::is_same_v<typename Labels::value_type, std::string>)
     c->mutable_stringclasslabels()->mutable_vector()->Assign(labels.begin(), labels.end());
@@ -350,14 +374,18 @@ void set_labels(Spec& spec, NetworkKind kind, const Labels& labels, bool strings
   d->set_predictedprobabilitiesname(probabilities_feature);
   auto* label = d->add_output();
   label->set_name(label_feature);
-  if (strings) label->mutable_type()->mutable_stringtype();
-  else label->mutable_type()->mutable_int64type();
+  if (strings)
+    label->mutable_type()->mutable_stringtype();
+  else
+    label->mutable_type()->mutable_int64type();
   if (!probabilities_feature.empty()) {
     auto* probs = d->add_output();
     probs->set_name(probabilities_feature);
     auto* dict = probs->mutable_type()->mutable_dictionarytype();
-    if (strings) dict->mutable_stringkeytype();
-    else dict->mutable_int64keytype();
+    if (strings)
+      dict->mutable_stringkeytype();
+    else
+      dict->mutable_int64keytype();
   }
 }
 }  // namespace

@@ -1,7 +1,13 @@
 // Reading and writing model files, and naming what is inside them.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
+
+#include <google/protobuf/stubs/logging.h>
 
 #include "morel/error.h"
 #include "morel/spec.h"
@@ -30,6 +36,9 @@ Spec parse_spec(std::string_view bytes, std::string_view origin) {
   if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4))
     invalid(origin, "this is a ZIP archive, not a Core ML model (.mlmodel) file");
   Spec spec;
+  // protobuf logs a line for every malformed string it meets; the error we
+  // throw already says the file is corrupt.
+  google::protobuf::LogSilencer quiet;
   if (!spec.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     invalid(origin, "not a Core ML model: the protobuf data is truncated or corrupt");
   // Random bytes can happen to be valid protobuf; a real model always says
@@ -48,8 +57,9 @@ Spec load_spec(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     if (path.extension() == ".mlpackage")
-      throw Error(ErrorCode::kUnsupported,
-                  path.string() + ": an .mlpackage (ML Program) directory; morel reads .mlmodel files");
+      throw Error(
+          ErrorCode::kUnsupported,
+          path.string() + ": an .mlpackage (ML Program) directory; morel reads .mlmodel files");
     throw Error(ErrorCode::kIo, path.string() + ": is a directory, not a model file");
   }
   std::ifstream in(path, std::ios::binary);
@@ -59,17 +69,31 @@ Spec load_spec(const std::filesystem::path& path) {
   in.seekg(0);
   if (size < 0) throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
   if (static_cast<uint64_t>(size) > kMaxModelBytes)
-    invalid(path.string(), "model of " + std::to_string(size) +
-                               " bytes is larger than the format's 2 GiB limit");
+    invalid(path.string(),
+            "model of " + std::to_string(size) + " bytes is larger than the format's 2 GiB limit");
   std::string bytes(static_cast<size_t>(size), '\0');
-  if (!in.read(bytes.data(), size)) throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
+  if (!in.read(bytes.data(), size))
+    throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
   return parse_spec(bytes, path.string());
 }
 
 std::string serialize_spec(const Spec& spec) {
+  const size_t size = spec.ByteSizeLong();
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw Error(ErrorCode::kInvalidModel, "model of " + std::to_string(size) +
+                                              " bytes is larger than the format's 2 GiB limit");
+  // Deterministic: map entries (metadata.userDefined, custom layer
+  // parameters) in key order, which is how coremltools' files have them, so
+  // an unchanged model re-serializes to the same bytes.
   std::string out;
-  if (!spec.SerializeToString(&out))
-    throw Error(ErrorCode::kInvalidModel, "model could not be serialized (larger than 2 GiB?)");
+  out.reserve(size);
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    spec.SerializeWithCachedSizes(&coded);
+    if (coded.HadError()) throw Error(ErrorCode::kInvalidModel, "model could not be serialized");
+  }
   return out;
 }
 
@@ -88,7 +112,8 @@ std::string model_type_name(const Spec& spec) {
   // A newer model type than our schema knows arrives as an unknown field.
   const auto& unknown = Spec::GetReflection()->GetUnknownFields(spec);
   for (int i = 0; i < unknown.field_count(); ++i)
-    if (unknown.field(i).number() >= 200) return "unknown field " + std::to_string(unknown.field(i).number());
+    if (unknown.field(i).number() >= 200)
+      return "unknown field " + std::to_string(unknown.field(i).number());
   return "none";
 }
 
@@ -96,7 +121,8 @@ std::string layer_kind_name(const spec::NeuralNetworkLayer& layer) {
   if (layer.layer_case() == spec::NeuralNetworkLayer::LAYER_NOT_SET) {
     const auto& unknown = spec::NeuralNetworkLayer::GetReflection()->GetUnknownFields(layer);
     for (int i = 0; i < unknown.field_count(); ++i)
-      if (unknown.field(i).number() >= 100) return "unknown field " + std::to_string(unknown.field(i).number());
+      if (unknown.field(i).number() >= 100)
+        return "unknown field " + std::to_string(unknown.field(i).number());
     return "none";
   }
   return spec::NeuralNetworkLayer::descriptor()->FindFieldByNumber(layer.layer_case())->name();
@@ -116,23 +142,30 @@ NetworkView view_of(const Network& n) {
 
 NetworkView network_view(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork: return view_of(spec.neuralnetwork());
-    case Spec::kNeuralNetworkRegressor: return view_of(spec.neuralnetworkregressor());
+    case Spec::kNeuralNetwork:
+      return view_of(spec.neuralnetwork());
+    case Spec::kNeuralNetworkRegressor:
+      return view_of(spec.neuralnetworkregressor());
     case Spec::kNeuralNetworkClassifier: {
       NetworkView v = view_of(spec.neuralnetworkclassifier());
       v.classifier = &spec.neuralnetworkclassifier();
       return v;
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
 google::protobuf::RepeatedPtrField<spec::NeuralNetworkLayer>* mutable_network_layers(Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork: return spec.mutable_neuralnetwork()->mutable_layers();
-    case Spec::kNeuralNetworkRegressor: return spec.mutable_neuralnetworkregressor()->mutable_layers();
-    case Spec::kNeuralNetworkClassifier: return spec.mutable_neuralnetworkclassifier()->mutable_layers();
-    default: return nullptr;
+    case Spec::kNeuralNetwork:
+      return spec.mutable_neuralnetwork()->mutable_layers();
+    case Spec::kNeuralNetworkRegressor:
+      return spec.mutable_neuralnetworkregressor()->mutable_layers();
+    case Spec::kNeuralNetworkClassifier:
+      return spec.mutable_neuralnetworkclassifier()->mutable_layers();
+    default:
+      return nullptr;
   }
 }
 

@@ -17,7 +17,9 @@ namespace {
   throw Error(ErrorCode::kInvalidModel, std::string(what) + ": " + message);
 }
 
-std::string str(int64_t v) { return std::to_string(v); }
+std::string str(int64_t v) {
+  return std::to_string(v);
+}
 
 // Unsigned n-bit value number `index` of an MSB-first bit stream.
 uint32_t read_bits(const uint8_t* bytes, int64_t index, int bits) {
@@ -78,12 +80,18 @@ uint16_t float_to_half(float f) {
 
 std::string_view weight_storage_name(WeightStorage storage) {
   switch (storage) {
-    case WeightStorage::kEmpty: return "empty";
-    case WeightStorage::kFloat32: return "float32";
-    case WeightStorage::kFloat16: return "float16";
-    case WeightStorage::kLinearQuantized: return "linear";
-    case WeightStorage::kLookupTable: return "lut";
-    case WeightStorage::kRawFloat32: return "float32 (raw)";
+    case WeightStorage::kEmpty:
+      return "empty";
+    case WeightStorage::kFloat32:
+      return "float32";
+    case WeightStorage::kFloat16:
+      return "float16";
+    case WeightStorage::kLinearQuantized:
+      return "linear";
+    case WeightStorage::kLookupTable:
+      return "lut";
+    case WeightStorage::kRawFloat32:
+      return "float32 (raw)";
   }
   return "unknown";
 }
@@ -106,8 +114,9 @@ WeightInfo describe_weights(const spec::WeightParams& w) {
     info.size_bytes = static_cast<int64_t>(w.rawvalue().size());
     if (w.has_quantization()) {
       info.bits = static_cast<int>(w.quantization().numberofbits());
-      info.storage = w.quantization().has_lookuptablequantization() ? WeightStorage::kLookupTable
-                                                                     : WeightStorage::kLinearQuantized;
+      info.storage = w.quantization().has_lookuptablequantization()
+                         ? WeightStorage::kLookupTable
+                         : WeightStorage::kLinearQuantized;
     } else {
       info.storage = WeightStorage::kRawFloat32;
       info.bits = 32;
@@ -119,10 +128,14 @@ WeightInfo describe_weights(const spec::WeightParams& w) {
 int64_t stored_weight_count(const spec::WeightParams& w) {
   WeightInfo info = describe_weights(w);
   switch (info.storage) {
-    case WeightStorage::kEmpty: return 0;
-    case WeightStorage::kFloat32: return w.floatvalue_size();
-    case WeightStorage::kFloat16: return info.size_bytes / 2;
-    case WeightStorage::kRawFloat32: return info.size_bytes / 4;
+    case WeightStorage::kEmpty:
+      return 0;
+    case WeightStorage::kFloat32:
+      return w.floatvalue_size();
+    case WeightStorage::kFloat16:
+      return info.size_bytes / 2;
+    case WeightStorage::kRawFloat32:
+      return info.size_bytes / 4;
     default:
       if (info.bits == 8) return info.size_bytes;
       return -1;
@@ -134,9 +147,12 @@ std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count,
   return decode_weights(w, count, ChannelLayout{}, what);
 }
 
-std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count,
-                                  ChannelLayout layout, std::string_view what) {
+std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count, ChannelLayout layout,
+                                  std::string_view what) {
   if (count < 0) fail(what, "negative weight count " + str(count));
+  // Far beyond any real model (2^40 values), and small enough that the byte
+  // arithmetic below cannot overflow.
+  if (count > (int64_t(1) << 40)) fail(what, "implausible weight count " + str(count));
   WeightInfo info = describe_weights(w);
   std::vector<float> out;
   switch (info.storage) {
@@ -178,7 +194,8 @@ std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count,
   const bool int8 = !w.int8rawvalue().empty();
   const std::string& raw = int8 ? w.int8rawvalue() : w.rawvalue();
   const int bits = int8 ? 8 : info.bits;
-  if (!int8 && !w.has_quantization()) fail(what, "quantized weights without quantization parameters");
+  if (!int8 && !w.has_quantization())
+    fail(what, "quantized weights without quantization parameters");
   if (bits < 1 || bits > 8)
     fail(what, "quantization numberOfBits must be 1 to 8, found " + str(bits));
   const int64_t need_bytes = (count * bits + 7) / 8;
@@ -197,7 +214,8 @@ std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count,
     for (int64_t i = 0; i < count; ++i) out[i] = lut[static_cast<int>(read_bits(bytes, i, bits))];
     return out;
   }
-  if (!q.has_linearquantization()) fail(what, "quantized weights without linear or lookup-table parameters");
+  if (!q.has_linearquantization())
+    fail(what, "quantized weights without linear or lookup-table parameters");
   const auto& scale = q.linearquantization().scale();
   const auto& bias = q.linearquantization().bias();
   if (scale.empty()) fail(what, "linear quantization has no scale");

@@ -20,7 +20,8 @@ bool Graph::batch_independent() const {
 
 std::unique_ptr<Op> lower_layer(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) {
   const std::string label = "layer '" + layer.name() + "' (" + layer_kind_name(layer) + ")";
-  if (layer.layer_case() == spec::NeuralNetworkLayer::kCustom) return lower_custom_layer(layer, ctx);
+  if (layer.layer_case() == spec::NeuralNetworkLayer::kCustom)
+    return lower_custom_layer(layer, ctx);
   LayerLowering lower = builtin_layers().find(layer.layer_case());
   if (!lower)
     throw Error(ErrorCode::kUnsupported, label + ": morel does not run this layer kind yet");

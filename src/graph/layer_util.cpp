@@ -4,11 +4,14 @@
 
 namespace morel::graph {
 
-std::string str(int64_t v) { return std::to_string(v); }
+std::string str(int64_t v) {
+  return std::to_string(v);
+}
 
 void require_inputs(std::span<const Shape> inputs, size_t min, size_t max) {
   if (inputs.size() < min || inputs.size() > max) {
-    std::string want = min == max ? str(int64_t(min)) : str(int64_t(min)) + " to " + str(int64_t(max));
+    std::string want =
+        min == max ? str(int64_t(min)) : str(int64_t(min)) + " to " + str(int64_t(max));
     throw Error(ErrorCode::kInvalidModel,
                 "expects " + want + " input(s), got " + str(int64_t(inputs.size())));
   }
@@ -16,8 +19,8 @@ void require_inputs(std::span<const Shape> inputs, size_t min, size_t max) {
 
 int normalize_axis(int64_t axis, int rank, const std::string& field) {
   if (axis < -rank || axis >= rank)
-    throw Error(ErrorCode::kInvalidModel, field + " = " + str(axis) + " is out of range for rank " +
-                                              str(rank));
+    throw Error(ErrorCode::kInvalidModel,
+                field + " = " + str(axis) + " is out of range for rank " + str(rank));
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 

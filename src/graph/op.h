@@ -47,7 +47,9 @@ class Op {
 
   // Compute. Inputs and outputs are contiguous float32 with the shapes
   // infer_shapes() gave; outputs never alias inputs unless in_place() is true.
-  // Must not modify the Op (it is shared by concurrent predictions).
+  // Must not modify the Op (it is shared by concurrent predictions). May throw
+  // Error(kInvalidInput) for bad input values found only now (an index out of
+  // range); the runtime names the layer and the Model stays usable.
   virtual void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
                    std::span<const TensorView> outputs) const = 0;
 

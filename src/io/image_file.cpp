@@ -19,7 +19,8 @@ Image decode_image(std::string_view bytes, std::string_view origin) {
                                           static_cast<int>(bytes.size()), &w, &h, &channels, 0);
   if (!pixels)
     throw Error(ErrorCode::kInvalidInput, std::string(origin) + ": cannot decode image (" +
-                                              stbi_failure_reason() + "); PNG and JPEG are supported");
+                                              stbi_failure_reason() +
+                                              "); PNG and JPEG are supported");
   Image im;
   im.width = w;
   im.height = h;

@@ -76,18 +76,21 @@ MultiArray parse_npy(std::string_view bytes, std::string_view origin) {
   std::vector<int64_t> shape;
   {
     std::string s = shape_text;
-    if (s.size() < 2 || s.front() != '(' || s.back() != ')') bad(origin, "npy shape " + s + " is malformed");
+    if (s.size() < 2 || s.front() != '(' || s.back() != ')')
+      bad(origin, "npy shape " + s + " is malformed");
     s = s.substr(1, s.size() - 2);
     size_t pos = 0;
     while (pos < s.size()) {
       size_t comma = s.find(',', pos);
-      std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string item =
+          s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       size_t a = item.find_first_not_of(' ');
       if (a != std::string::npos) {
         item = item.substr(a);
         char* end = nullptr;
         long long d = std::strtoll(item.c_str(), &end, 10);
-        if (end == item.c_str() || d < 0 || d > (int64_t(1) << 40)) bad(origin, "npy shape has a bad dimension");
+        if (end == item.c_str() || d < 0 || d > (int64_t(1) << 40))
+          bad(origin, "npy shape has a bad dimension");
         shape.push_back(d);
       }
       if (comma == std::string::npos) break;
@@ -96,18 +99,25 @@ MultiArray parse_npy(std::string_view bytes, std::string_view origin) {
   }
   int64_t count = 1;
   for (int64_t d : shape) {
-    if (d != 0 && count > std::numeric_limits<int64_t>::max() / d) bad(origin, "npy shape is too large");
+    if (d != 0 && count > std::numeric_limits<int64_t>::max() / d)
+      bad(origin, "npy shape is too large");
     count *= d;
   }
 
   size_t item_size;
   DType dtype;
-  if (type == "f4") item_size = 4, dtype = DType::kFloat32;
-  else if (type == "f8") item_size = 8, dtype = DType::kFloat64;
-  else if (type == "f2") item_size = 2, dtype = DType::kFloat16;
-  else if (type == "i4") item_size = 4, dtype = DType::kInt32;
-  else if (type == "i8") item_size = 8, dtype = DType::kInt32;
-  else if (type == "u1" || type == "b1") item_size = 1, dtype = DType::kInt32;
+  if (type == "f4")
+    item_size = 4, dtype = DType::kFloat32;
+  else if (type == "f8")
+    item_size = 8, dtype = DType::kFloat64;
+  else if (type == "f2")
+    item_size = 2, dtype = DType::kFloat16;
+  else if (type == "i4")
+    item_size = 4, dtype = DType::kInt32;
+  else if (type == "i8")
+    item_size = 8, dtype = DType::kInt32;
+  else if (type == "u1" || type == "b1")
+    item_size = 1, dtype = DType::kInt32;
   else
     bad(origin, "npy dtype '" + type + "' is not supported (use float32, float64, int32 or int64)");
   if (static_cast<uint64_t>(count) > data.size() / item_size)
@@ -142,17 +152,26 @@ MultiArray read_npy(const std::filesystem::path& path) {
 std::string serialize_npy(const MultiArray& array) {
   std::string descr;
   switch (array.dtype()) {
-    case DType::kFloat32: descr = "<f4"; break;
-    case DType::kFloat64: descr = "<f8"; break;
-    case DType::kInt32: descr = "<i4"; break;
-    case DType::kFloat16: descr = "<f2"; break;
+    case DType::kFloat32:
+      descr = "<f4";
+      break;
+    case DType::kFloat64:
+      descr = "<f8";
+      break;
+    case DType::kInt32:
+      descr = "<i4";
+      break;
+    case DType::kFloat16:
+      descr = "<f2";
+      break;
   }
   // A Python tuple: "()", "(3,)", "(2, 3)".
   std::string shape = "(";
   for (size_t i = 0; i < array.shape().size(); ++i)
     shape += (i ? ", " : "") + std::to_string(array.shape()[i]);
   shape += array.shape().size() == 1 ? ",)" : ")";
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad so that the data starts on a 64-byte boundary, header ends with '\n'.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');

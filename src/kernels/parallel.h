@@ -5,6 +5,9 @@
 
 #include <cstdint>
 
+// The body must not throw: an exception cannot leave an OpenMP region (it
+// would terminate the process). Check data first, in a serial pass.
+
 namespace morel::kernels {
 
 template <class F>

@@ -12,21 +12,15 @@ namespace {
 // types are the class's business; the kind is what the caller relies on).
 bool kind_matches(const spec::FeatureType& type, const FeatureValue& value) {
   switch (type.Type_case()) {
-    case spec::FeatureType::kMultiArrayType:
-      return std::holds_alternative<MultiArray>(value);
-    case spec::FeatureType::kImageType:
-      return std::holds_alternative<Image>(value);
-    case spec::FeatureType::kInt64Type:
-      return std::holds_alternative<int64_t>(value);
-    case spec::FeatureType::kDoubleType:
-      return std::holds_alternative<double>(value);
-    case spec::FeatureType::kStringType:
-      return std::holds_alternative<std::string>(value);
+    case spec::FeatureType::kMultiArrayType: return std::holds_alternative<MultiArray>(value);
+    case spec::FeatureType::kImageType: return std::holds_alternative<Image>(value);
+    case spec::FeatureType::kInt64Type: return std::holds_alternative<int64_t>(value);
+    case spec::FeatureType::kDoubleType: return std::holds_alternative<double>(value);
+    case spec::FeatureType::kStringType: return std::holds_alternative<std::string>(value);
     case spec::FeatureType::kDictionaryType:
       return std::holds_alternative<StringDictionary>(value) ||
              std::holds_alternative<Int64Dictionary>(value);
-    default:
-      return true;  // kinds morel has no value type for: nothing to check against
+    default: return true;  // kinds morel has no value type for: nothing to check against
   }
 }
 

@@ -12,20 +12,15 @@ namespace {
 spec::WeightParams weight_params(const Weight& w) {
   spec::WeightParams p;
   switch (w.storage) {
-    case WeightStorage::kEmpty:
-      break;
+    case WeightStorage::kEmpty: break;
     case WeightStorage::kFloat32: {
       std::vector<float> v(w.raw.size() / 4);
       if (!v.empty()) std::memcpy(v.data(), w.raw.data(), v.size() * 4);
       p.mutable_floatvalue()->Assign(v.begin(), v.end());
       break;
     }
-    case WeightStorage::kFloat16:
-      p.set_float16value(w.raw);
-      break;
-    case WeightStorage::kRawFloat32:
-      p.set_rawvalue(w.raw);
-      break;
+    case WeightStorage::kFloat16: p.set_float16value(w.raw); break;
+    case WeightStorage::kRawFloat32: p.set_rawvalue(w.raw); break;
     case WeightStorage::kLinearQuantized:
     case WeightStorage::kLookupTable: {
       if (w.int8)
@@ -62,23 +57,12 @@ Parameters layer_parameters(const spec::CustomLayerParams& params) {
   for (const auto& [name, v] : params.parameters()) {
     ParameterValue& out = values[name];
     switch (v.value_case()) {
-      case V::kDoubleValue:
-        out = v.doublevalue();
-        break;
-      case V::kStringValue:
-        out = v.stringvalue();
-        break;
-      case V::kIntValue:
-        out = v.intvalue();
-        break;
-      case V::kLongValue:
-        out = v.longvalue();
-        break;
-      case V::kBoolValue:
-        out = v.boolvalue();
-        break;
-      case V::VALUE_NOT_SET:
-        break;  // stays std::monostate
+      case V::kDoubleValue: out = v.doublevalue(); break;
+      case V::kStringValue: out = v.stringvalue(); break;
+      case V::kIntValue: out = v.intvalue(); break;
+      case V::kLongValue: out = v.longvalue(); break;
+      case V::kBoolValue: out = v.boolvalue(); break;
+      case V::VALUE_NOT_SET: break;  // stays std::monostate
     }
   }
   return Parameters(std::move(values));
@@ -90,26 +74,13 @@ Parameters model_parameters(const spec::CustomModel& model) {
   for (const auto& [name, v] : model.parameters()) {
     ParameterValue& out = values[name];
     switch (v.value_case()) {
-      case V::kDoubleValue:
-        out = v.doublevalue();
-        break;
-      case V::kStringValue:
-        out = v.stringvalue();
-        break;
-      case V::kIntValue:
-        out = v.intvalue();
-        break;
-      case V::kLongValue:
-        out = v.longvalue();
-        break;
-      case V::kBoolValue:
-        out = v.boolvalue();
-        break;
-      case V::kBytesValue:
-        out = Bytes(v.bytesvalue().begin(), v.bytesvalue().end());
-        break;
-      case V::VALUE_NOT_SET:
-        break;
+      case V::kDoubleValue: out = v.doublevalue(); break;
+      case V::kStringValue: out = v.stringvalue(); break;
+      case V::kIntValue: out = v.intvalue(); break;
+      case V::kLongValue: out = v.longvalue(); break;
+      case V::kBoolValue: out = v.boolvalue(); break;
+      case V::kBytesValue: out = Bytes(v.bytesvalue().begin(), v.bytesvalue().end()); break;
+      case V::VALUE_NOT_SET: break;
     }
   }
   return Parameters(std::move(values));
@@ -121,18 +92,13 @@ Weight custom_weight(const spec::WeightParams& w, const std::string& what) {
   out.storage = info.storage;
   out.bits = info.bits;
   switch (info.storage) {
-    case WeightStorage::kEmpty:
-      break;
+    case WeightStorage::kEmpty: break;
     case WeightStorage::kFloat32:
       out.raw.assign(reinterpret_cast<const char*>(w.floatvalue().data()),
                      static_cast<size_t>(w.floatvalue_size()) * 4);
       break;
-    case WeightStorage::kFloat16:
-      out.raw = w.float16value();
-      break;
-    case WeightStorage::kRawFloat32:
-      out.raw = w.rawvalue();
-      break;
+    case WeightStorage::kFloat16: out.raw = w.float16value(); break;
+    case WeightStorage::kRawFloat32: out.raw = w.rawvalue(); break;
     case WeightStorage::kLinearQuantized:
     case WeightStorage::kLookupTable:
       out.int8 = !w.int8rawvalue().empty();

@@ -7,13 +7,16 @@ namespace morel::runtime {
 Execution::Buffer Execution::allocate(int64_t floats) {
   size_t bytes = (static_cast<size_t>(std::max<int64_t>(floats, 1)) * sizeof(float) + 63) / 64 * 64;
   auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
-  if (!p) throw Error(ErrorCode::kInvalidInput, "cannot allocate " + std::to_string(bytes) +
-                                                    " bytes for the prediction's tensors");
+  if (!p)
+    throw Error(ErrorCode::kInvalidInput,
+                "cannot allocate " + std::to_string(bytes) + " bytes for the prediction's tensors");
   return Buffer(p);
 }
 
 Execution::Execution(const graph::Graph& graph, const Plan& plan)
-    : graph_(&graph), plan_(&plan), arena_(allocate(plan.arena_floats)),
+    : graph_(&graph),
+      plan_(&plan),
+      arena_(allocate(plan.arena_floats)),
       workspace_(allocate(plan.workspace_floats)) {
   inputs_.resize(graph.nodes.size());
   outputs_.resize(graph.nodes.size());

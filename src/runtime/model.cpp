@@ -27,7 +27,8 @@ std::unique_ptr<runtime::Predictor> make_predictor(const Spec& spec, const Model
     case Spec::kPipelineClassifier:
     case Spec::kPipelineRegressor:
       return std::make_unique<runtime::PipelinePredictor>(spec, options);
-    case Spec::kCustomModel: return std::make_unique<runtime::CustomModelPredictor>(spec);
+    case Spec::kCustomModel:
+      return std::make_unique<runtime::CustomModelPredictor>(spec);
     default:
       throw Error(ErrorCode::kUnsupported,
                   "unsupported model type '" + model_type_name(spec) +
@@ -66,10 +67,16 @@ Model Model::from_bytes(std::string_view bytes, const ModelOptions& options) {
   return from_spec(parse_spec(bytes), options);
 }
 
-const Spec& Model::spec() const { return state_->spec; }
-const ModelOptions& Model::options() const { return state_->options; }
+const Spec& Model::spec() const {
+  return state_->spec;
+}
+const ModelOptions& Model::options() const {
+  return state_->options;
+}
 
-FeatureMap Model::predict(const FeatureMap& inputs) const { return state_->predictor->predict(inputs); }
+FeatureMap Model::predict(const FeatureMap& inputs) const {
+  return state_->predictor->predict(inputs);
+}
 
 std::vector<FeatureMap> Model::predict_batch(std::span<const FeatureMap> inputs) const {
   return state_->predictor->predict_batch(inputs);

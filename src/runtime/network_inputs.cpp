@@ -8,7 +8,9 @@ namespace morel::runtime {
 
 namespace {
 
-std::string join(const std::vector<int64_t>& dims) { return Shape(std::span<const int64_t>(dims)).str(); }
+std::string join(const std::vector<int64_t>& dims) {
+  return Shape(std::span<const int64_t>(dims)).str();
+}
 
 std::vector<int64_t> dims_of(const google::protobuf::RepeatedField<int64_t>& d) {
   return {d.begin(), d.end()};
@@ -18,23 +20,21 @@ bool in_range(int64_t v, const spec::SizeRange& r) {
   return v >= static_cast<int64_t>(r.lowerbound()) && (r.upperbound() < 0 || v <= r.upperbound());
 }
 
-std::string range_text(const spec::SizeRange& r) {
-  return "[" + std::to_string(r.lowerbound()) + ".." +
-         (r.upperbound() < 0 ? std::string() : std::to_string(r.upperbound())) + "]";
-}
-
 }  // namespace
 
 InputBinding::InputBinding(const spec::FeatureDescription& feature, const NetworkView& network,
                            bool rank5_arrays, bool rank5_images)
-    : name_(feature.name()), type_(feature.type()), rank5_arrays_(rank5_arrays),
+    : name_(feature.name()),
+      type_(feature.type()),
+      rank5_arrays_(rank5_arrays),
       rank5_images_(rank5_images) {
   if (!type_.has_multiarraytype() && !type_.has_imagetype())
     throw Error(ErrorCode::kUnsupported,
                 "input '" + name_ + "' is " + describe_feature_type(type_) +
                     "; a neural network's inputs must be multi-arrays or images");
   for (const auto& p : *network.preprocessing) {
-    if (p.featurename() != name_ && !(p.featurename().empty() && network.preprocessing->size() == 1))
+    if (p.featurename() != name_ &&
+        !(p.featurename().empty() && network.preprocessing->size() == 1))
       continue;
     if (!type_.has_imagetype())
       throw Error(ErrorCode::kInvalidModel,
@@ -50,7 +50,9 @@ InputBinding::InputBinding(const spec::FeatureDescription& feature, const Networ
         case spec::ImageFeatureType::RGB:
           sc.bias[0] = s.redbias(), sc.bias[1] = s.greenbias(), sc.bias[2] = s.bluebias();
           break;
-        default: sc.bias[0] = s.graybias(); break;
+        default:
+          sc.bias[0] = s.graybias();
+          break;
       }
       steps_.push_back(sc);
     } else if (p.has_meanimage()) {
@@ -127,7 +129,9 @@ Shape InputBinding::array_shape(const MultiArray& a) const {
     }
   }
 
-  auto equal_dims = [](const std::vector<int64_t>& x, const std::vector<int64_t>& y) { return x == y; };
+  auto equal_dims = [](const std::vector<int64_t>& x, const std::vector<int64_t>& y) {
+    return x == y;
+  };
   if (t.has_enumeratedshapes()) {
     bool ok = equal_dims(core, declared);
     std::string list;
@@ -143,7 +147,8 @@ Shape InputBinding::array_shape(const MultiArray& a) const {
     for (int i = 0; ok && i < ranges.size(); ++i) ok = in_range(core[i], ranges[i]);
     if (!ok) {
       std::string text;
-      for (int i = 0; i < ranges.size(); ++i) text += (i ? "x" : "") + range_text(ranges[i]);
+      for (int i = 0; i < ranges.size(); ++i)
+        text += (i ? "x" : "") + describe_size_range(ranges[i]);
       fail("shape " + join(core) + " is outside the model's shape range " + text);
     }
   } else if (!declared.empty() && !equal_dims(core, declared)) {
@@ -166,17 +171,17 @@ Shape InputBinding::image_shape(const Image& im) const {
       allowed += ", " + std::to_string(s.width()) + "x" + std::to_string(s.height());
     }
   } else if (t.has_imagesizerange()) {
-    ok = in_range(w, t.imagesizerange().widthrange()) && in_range(h, t.imagesizerange().heightrange());
-    allowed = range_text(t.imagesizerange().widthrange()) + "x" +
-              range_text(t.imagesizerange().heightrange());
+    ok = in_range(w, t.imagesizerange().widthrange()) &&
+         in_range(h, t.imagesizerange().heightrange());
+    allowed = describe_size_range(t.imagesizerange().widthrange()) + "x" +
+              describe_size_range(t.imagesizerange().heightrange());
   }
   if (!ok)
-    fail("image is " + std::to_string(w) + "x" + std::to_string(h) + "; the model takes " + allowed +
-         " (resize it first, e.g. with morel predict's --image-scale)");
+    fail("image is " + std::to_string(w) + "x" + std::to_string(h) + "; the model takes " +
+         allowed + " (resize it first, e.g. with morel predict's --image-scale)");
   if (im.pixels.size() != static_cast<size_t>(w * h * im.channels()))
-    fail("image buffer holds " + std::to_string(im.pixels.size()) + " bytes; " +
-         std::to_string(w) + "x" + std::to_string(h) + " " +
-         std::string(pixel_format_name(im.format)) + " needs " +
+    fail("image buffer holds " + std::to_string(im.pixels.size()) + " bytes; " + std::to_string(w) +
+         "x" + std::to_string(h) + " " + std::string(pixel_format_name(im.format)) + " needs " +
          std::to_string(w * h * im.channels()));
   if (has_mean_ && (w != t.width() || h != t.height()))
     fail("a mean image is defined only for the model's default size " + std::to_string(t.width()) +
@@ -230,7 +235,8 @@ void InputBinding::write(const FeatureValue& value, float* dst) const {
       continue;
     }
     for (int64_t c = 0; c < channels; ++c)
-      for (int64_t p = 0; p < plane; ++p) dst[c * plane + p] = s.scale * dst[c * plane + p] + s.bias[c];
+      for (int64_t p = 0; p < plane; ++p)
+        dst[c * plane + p] = s.scale * dst[c * plane + p] + s.bias[c];
   }
 }
 

@@ -23,10 +23,14 @@ constexpr size_t kMaxStack = 64;
 
 DType dtype_of(spec::ArrayFeatureType::ArrayDataType t) {
   switch (t) {
-    case spec::ArrayFeatureType::DOUBLE: return DType::kFloat64;
-    case spec::ArrayFeatureType::INT32: return DType::kInt32;
-    case spec::ArrayFeatureType::FLOAT16: return DType::kFloat16;
-    default: return DType::kFloat32;
+    case spec::ArrayFeatureType::DOUBLE:
+      return DType::kFloat64;
+    case spec::ArrayFeatureType::INT32:
+      return DType::kInt32;
+    case spec::ArrayFeatureType::FLOAT16:
+      return DType::kFloat16;
+    default:
+      return DType::kFloat32;
   }
 }
 
@@ -38,7 +42,9 @@ bool is_flexible(const spec::FeatureType& t) {
   return false;
 }
 
-std::string shape_text(const std::vector<int64_t>& d) { return Shape(std::span<const int64_t>(d)).str(); }
+std::string shape_text(const std::vector<int64_t>& d) {
+  return Shape(std::span<const int64_t>(d)).str();
+}
 
 }  // namespace
 
@@ -96,9 +102,11 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
     label_feature_ = desc.predictedfeaturename();
     probs_feature_ = desc.predictedprobabilitiesname();
     if (c.has_stringclasslabels())
-      string_labels_.assign(c.stringclasslabels().vector().begin(), c.stringclasslabels().vector().end());
+      string_labels_.assign(c.stringclasslabels().vector().begin(),
+                            c.stringclasslabels().vector().end());
     else if (c.has_int64classlabels())
-      int_labels_.assign(c.int64classlabels().vector().begin(), c.int64classlabels().vector().end());
+      int_labels_.assign(c.int64classlabels().vector().begin(),
+                         c.int64classlabels().vector().end());
     else
       throw Error(ErrorCode::kInvalidModel, "classifier has no class labels");
     if (label_feature_.empty())
@@ -127,7 +135,8 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
     OutputBinding b;
     b.feature = f.name();
     b.dtype = dtype_of(f.type().multiarraytype().datatype());
-    b.declared.assign(f.type().multiarraytype().shape().begin(), f.type().multiarraytype().shape().end());
+    b.declared.assign(f.type().multiarraytype().shape().begin(),
+                      f.type().multiarraytype().shape().end());
     outputs_.push_back(b);
   }
 
@@ -136,8 +145,9 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
   if (classifier_) probs_value_ = graph_.outputs[0];
   for (size_t i = 0; i < outputs_.size(); ++i) outputs_[i].value = graph_.outputs[first + i];
 
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   run_context_.threads = threads;
   run_context_.reference = options.reference_kernels;
 }
@@ -151,7 +161,8 @@ std::vector<Shape> NetworkPredictor::checked_shapes(const FeatureMap& inputs) co
     if (!known) {
       std::string list;
       for (const auto& f : spec_.description().input())
-        list += (list.empty() ? "" : ", ") + f.name() + " (" + describe_feature_type(f.type()) + ")";
+        list +=
+            (list.empty() ? "" : ", ") + f.name() + " (" + describe_feature_type(f.type()) + ")";
       throw Error(ErrorCode::kInvalidInput,
                   "input '" + name + "' is not an input of the model; its inputs are: " + list);
     }
@@ -162,7 +173,8 @@ std::vector<Shape> NetworkPredictor::checked_shapes(const FeatureMap& inputs) co
     if (it == inputs.end())
       throw Error(ErrorCode::kInvalidInput,
                   "missing input '" + inputs_[i].name() + "' (" +
-                      describe_feature_type(spec_.description().input(static_cast<int>(i)).type()) + ")");
+                      describe_feature_type(spec_.description().input(static_cast<int>(i)).type()) +
+                      ")");
     shapes.push_back(inputs_[i].tensor_shape(it->second));
   }
   return shapes;
@@ -190,18 +202,16 @@ std::shared_ptr<NetworkPredictor::PlanEntry> NetworkPredictor::plan_for(
     for (const OutputBinding& o : outputs_) {
       if (o.declared.empty()) continue;
       const Shape& s = entry->plan.shapes[o.value];
-      // Rank-5 networks declare [C] (H = W = 1) or [C, H, W]: compare those axes.
+      // Rank-5 networks declare [C] (with H = W = 1) or [C, H, W].
       std::vector<int64_t> got = s.to_vector();
-      if (graph_.rank5 && got.size() == 5) {
-        if (o.declared.size() == 1 && s[3] == 1 && s[4] == 1)
-          got = {s[2]};
-        else if (o.declared.size() == 3)
-          got = {s[2], s[3], s[4]};
+      if (graph_.rank5 && s.rank() == 5) {
+        if (o.declared.size() == 3) got = {s[2], s[3], s[4]};
+        if (o.declared.size() == 1 && s[3] == 1 && s[4] == 1) got = {s[2]};
       }
       if (got != o.declared)
-        throw Error(ErrorCode::kInvalidModel, "output '" + o.feature + "': the network computes shape " +
-                                                  s.str() + " but the model declares " +
-                                                  shape_text(o.declared));
+        throw Error(ErrorCode::kInvalidModel,
+                    "output '" + o.feature + "': the network computes shape " + s.str() +
+                        " but the model declares " + shape_text(o.declared));
     }
   }
   std::lock_guard lock(plans_mutex_);
@@ -228,7 +238,8 @@ FeatureMap NetworkPredictor::collect(Execution& exec, int64_t item, int64_t item
     int64_t run = shape.count(1, shape.rank());
     std::vector<float> v(static_cast<size_t>(shape.count()));
     for (int64_t s = 0; s < full[0]; ++s)
-      std::memcpy(v.data() + s * run, data + (s * items + item) * run, static_cast<size_t>(run) * 4);
+      std::memcpy(v.data() + s * run, data + (s * items + item) * run,
+                  static_cast<size_t>(run) * 4);
     return v;
   };
 
@@ -310,7 +321,8 @@ std::vector<FeatureMap> NetworkPredictor::predict_stacked(std::span<const Featur
     for (int64_t j = 0; j < n; ++j) {
       inputs_[i].write(items[j].at(inputs_[i].name()), scratch.data());
       for (int64_t q = 0; q < s[0]; ++q)
-        std::memcpy(dst + (q * n + j) * run, scratch.data() + q * run, static_cast<size_t>(run) * 4);
+        std::memcpy(dst + (q * n + j) * run, scratch.data() + q * run,
+                    static_cast<size_t>(run) * 4);
     }
   }
 #if defined(MOREL_WITH_OPENMP)
@@ -338,7 +350,8 @@ std::vector<FeatureMap> NetworkPredictor::predict_batch(std::span<const FeatureM
     if (j - i == 1) {
       out.push_back(predict(inputs[i]));
     } else {
-      for (FeatureMap& f : predict_stacked(inputs.subspan(i, j - i), shapes)) out.push_back(std::move(f));
+      for (FeatureMap& f : predict_stacked(inputs.subspan(i, j - i), shapes))
+        out.push_back(std::move(f));
     }
     i = j;
   }

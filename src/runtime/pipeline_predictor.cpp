@@ -7,9 +7,12 @@ namespace morel::runtime {
 namespace {
 const spec::Pipeline& pipeline_of(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kPipeline: return spec.pipeline();
-    case Spec::kPipelineClassifier: return spec.pipelineclassifier().pipeline();
-    default: return spec.pipelineregressor().pipeline();
+    case Spec::kPipeline:
+      return spec.pipeline();
+    case Spec::kPipelineClassifier:
+      return spec.pipelineclassifier().pipeline();
+    default:
+      return spec.pipelineregressor().pipeline();
   }
 }
 }  // namespace
@@ -41,8 +44,9 @@ FeatureMap PipelinePredictor::predict(const FeatureMap& inputs) const {
       auto it = available.find(f.name());
       if (it == available.end()) {
         if (f.type().isoptional()) continue;
-        throw Error(ErrorCode::kInvalidInput, "pipeline stage " + std::to_string(i) + " needs feature '" +
-                                                  f.name() + "', which no input or earlier stage provides");
+        throw Error(ErrorCode::kInvalidInput, "pipeline stage " + std::to_string(i) +
+                                                  " needs feature '" + f.name() +
+                                                  "', which no input or earlier stage provides");
       }
       stage_in.insert(*it);
     }
@@ -52,7 +56,8 @@ FeatureMap PipelinePredictor::predict(const FeatureMap& inputs) const {
   for (const auto& f : spec_.description().output()) {
     auto it = available.find(f.name());
     if (it == available.end())
-      throw Error(ErrorCode::kInvalidModel, "pipeline output '" + f.name() + "' is produced by no stage");
+      throw Error(ErrorCode::kInvalidModel,
+                  "pipeline output '" + f.name() + "' is produced by no stage");
     out.insert(*it);
   }
   return out;

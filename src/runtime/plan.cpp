@@ -11,7 +11,9 @@ namespace {
 
 constexpr int64_t kAlignFloats = 16;  // 64-byte alignment for every value
 
-int64_t aligned(int64_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
+int64_t aligned(int64_t n) {
+  return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+}
 
 // Storage shared by one or more values (an in-place chain).
 struct Block {
@@ -79,8 +81,8 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes) {
       int v = node.outputs[k];
       if (k == 0 && node.op->in_place() && !node.inputs.empty()) {
         int src = node.inputs[0];
-        bool only_use = last_use[src] == i &&
-                        std::count(node.inputs.begin(), node.inputs.end(), src) == 1;
+        bool only_use =
+            last_use[src] == i && std::count(node.inputs.begin(), node.inputs.end(), src) == 1;
         if (only_use && !pinned[src] && !pinned[v] &&
             plan.shapes[src].count() == plan.shapes[v].count()) {
           Block& b = blocks[block_of[src]];

@@ -16,7 +16,9 @@
 namespace morel::test {
 namespace {
 
-std::filesystem::path coreml_dir() { return testdata_dir() / "coreml"; }
+std::filesystem::path coreml_dir() {
+  return testdata_dir() / "coreml";
+}
 
 std::vector<std::string> case_names() {
   std::vector<std::string> names;
@@ -59,8 +61,10 @@ TEST_P(CoremlGolden, MatchesExpectedOutput) {
     const FeatureValue& v = out.at(name);
     if (const auto* dict = std::get_if<StringDictionary>(&v)) {
       std::vector<float> actual;
-      for (const auto& label : j.at("class_labels")) actual.push_back(static_cast<float>(dict->at(label)));
-      EXPECT_TRUE(all_close(actual, io::read_npy(dir / o.at("file").get<std::string>()).to_floats(), tol));
+      for (const auto& label : j.at("class_labels"))
+        actual.push_back(static_cast<float>(dict->at(label)));
+      EXPECT_TRUE(
+          all_close(actual, io::read_npy(dir / o.at("file").get<std::string>()).to_floats(), tol));
       continue;
     }
     if (const auto* label = std::get_if<std::string>(&v)) {
@@ -92,7 +96,9 @@ std::string case_name(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Coreml, CoremlGolden, ::testing::ValuesIn(case_names()), case_name);
 
-TEST(CoremlGoldenIndex, HasEveryCase) { EXPECT_GE(case_names().size(), 64u) << "../shared/testdata/coreml/index.json"; }
+TEST(CoremlGoldenIndex, HasEveryCase) {
+  EXPECT_GE(case_names().size(), 64u) << "../shared/testdata/coreml/index.json";
+}
 
 }  // namespace
 }  // namespace morel::test

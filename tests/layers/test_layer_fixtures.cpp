@@ -41,7 +41,8 @@ TEST_P(LayerFixture, MatchesOracle) {
   ASSERT_TRUE(status.ok()) << file << ": layer JSON does not parse: " << status.ToString();
 
   std::vector<MultiArray> inputs;
-  for (const auto& name : j.at("inputs")) inputs.push_back(io::read_npy(dir / name.get<std::string>()));
+  for (const auto& name : j.at("inputs"))
+    inputs.push_back(io::read_npy(dir / name.get<std::string>()));
   graph::LowerContext ctx;
   ctx.rank5 = j.value("rank5", false);
   ctx.spec_version = j.value("spec_version", ctx.rank5 ? 1 : 4);
@@ -61,7 +62,8 @@ TEST_P(LayerFixture, MatchesOracle) {
   Tolerance tol;
   if (j.contains("tolerance")) tol = {j["tolerance"].at("abs"), j["tolerance"].at("rel")};
   std::vector<MultiArray> expected;
-  for (const auto& name : j.at("outputs")) expected.push_back(io::read_npy(dir / name.get<std::string>()));
+  for (const auto& name : j.at("outputs"))
+    expected.push_back(io::read_npy(dir / name.get<std::string>()));
 
   for (bool reference : {true, false}) {
     for (int threads : {1, 3}) {
@@ -79,14 +81,17 @@ TEST_P(LayerFixture, MatchesOracle) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
-  std::string name = info.param.parent_path().filename().string() + "_" + info.param.stem().string();
+  std::string name =
+      info.param.parent_path().filename().string() + "_" + info.param.stem().string();
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, LayerFixture, ::testing::ValuesIn(fixture_files()), case_name);
-TEST(LayerFixtures, Exist) { EXPECT_GE(fixture_files().size(), 1u) << "no fixtures under tests/fixtures/layers"; }
+TEST(LayerFixtures, Exist) {
+  EXPECT_GE(fixture_files().size(), 1u) << "no fixtures under tests/fixtures/layers";
+}
 
 }  // namespace
 }  // namespace morel::test

@@ -10,7 +10,10 @@ namespace morel::test {
     return ::testing::AssertionFailure()
            << "size " << actual.size() << " != expected size " << expected.size();
   double max_expected = 0;
-  for (float e : expected) max_expected = std::max(max_expected, std::fabs(double(e)));
+  // Only finite values set the scale: an infinite expected value must be
+  // matched exactly, not widen the tolerance for every other element.
+  for (float e : expected)
+    if (std::isfinite(e)) max_expected = std::max(max_expected, std::fabs(double(e)));
   double limit = tol.abs + tol.rel * max_expected;
   double worst = 0;
   size_t worst_at = 0;

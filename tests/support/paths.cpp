@@ -4,9 +4,15 @@
 
 namespace morel::test {
 
-std::filesystem::path source_dir() { return MOREL_SOURCE_DIR; }
-std::filesystem::path fixtures_dir() { return source_dir() / "tests" / "fixtures"; }
-std::filesystem::path binary_dir() { return MOREL_BINARY_DIR; }
+std::filesystem::path source_dir() {
+  return MOREL_SOURCE_DIR;
+}
+std::filesystem::path fixtures_dir() {
+  return source_dir() / "tests" / "fixtures";
+}
+std::filesystem::path binary_dir() {
+  return MOREL_BINARY_DIR;
+}
 
 std::filesystem::path testdata_dir() {
   std::filesystem::path dir = std::filesystem::path(MOREL_SHARED_DIR) / "testdata";

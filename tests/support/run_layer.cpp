@@ -10,7 +10,8 @@ LayerRun run_layer(const spec::NeuralNetworkLayer& layer, const std::vector<Mult
                    const graph::LowerContext& ctx, bool reference, int threads) {
   graph::LayerLowering lower = graph::builtin_layers().find(layer.layer_case());
   if (!lower)
-    throw Error(ErrorCode::kUnsupported, "no built-in lowering for layer kind " + layer_kind_name(layer));
+    throw Error(ErrorCode::kUnsupported,
+                "no built-in lowering for layer kind " + layer_kind_name(layer));
   std::unique_ptr<graph::Op> op = lower(layer, ctx);
 
   std::vector<std::vector<float>> in_data;
@@ -26,7 +27,8 @@ LayerRun run_layer(const spec::NeuralNetworkLayer& layer, const std::vector<Mult
   std::vector<ConstTensorView> in_views;
   for (size_t i = 0; i < inputs.size(); ++i) in_views.emplace_back(in_data[i].data(), in_shapes[i]);
   std::vector<TensorView> out_views;
-  for (size_t i = 0; i < run.shapes.size(); ++i) out_views.push_back({run.values[i].data(), run.shapes[i]});
+  for (size_t i = 0; i < run.shapes.size(); ++i)
+    out_views.push_back({run.values[i].data(), run.shapes[i]});
 
   std::vector<float> workspace(static_cast<size_t>(op->workspace_size(in_shapes, run.shapes)));
   graph::RunContext rc;
