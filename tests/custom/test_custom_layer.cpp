@@ -213,7 +213,9 @@ TEST_F(CustomLayerTest, MissingClassNamesClassLayerAndRemedies) {
 TEST_F(CustomLayerTest, EmptyClassNameIsAnInvalidModel) {
   Error e = error_of([] { Model::from_spec(single_custom_layer_model("")); });
   EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
-  EXPECT_NE(std::string(e.what()).find("empty className"), std::string::npos) << e.what();
+  const std::string m = e.what();
+  EXPECT_NE(m.find("layer 'probe'"), std::string::npos) << m;
+  EXPECT_NE(m.find("className is empty"), std::string::npos) << m;
 }
 
 TEST_F(CustomLayerTest, ConstructorAndFactoryFailuresNameTheLayer) {

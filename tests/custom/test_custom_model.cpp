@@ -46,7 +46,7 @@ MOREL_REGISTER_CUSTOM_MODEL("Affine", Affine);
 Spec affine_spec(const std::string& class_name = "Affine",
                  const std::function<void(spec::CustomModel&)>& edit = {}) {
   Spec spec;
-  spec.set_specificationversion(2);
+  spec.set_specificationversion(3);
   auto* x = spec.mutable_description()->add_input();
   x->set_name("x");
   x->mutable_type()->mutable_multiarraytype()->add_shape(4);
@@ -54,6 +54,7 @@ Spec affine_spec(const std::string& class_name = "Affine",
   auto* y = spec.mutable_description()->add_output();
   y->set_name("y");
   y->mutable_type()->mutable_multiarraytype()->add_shape(4);
+  y->mutable_type()->mutable_multiarraytype()->set_datatype(spec::ArrayFeatureType::FLOAT32);
   auto* label = spec.mutable_description()->add_output();
   label->set_name("label");
   label->mutable_type()->mutable_stringtype();
@@ -165,7 +166,7 @@ TEST(CustomModels, RunAsAPipelineStage) {
   net.add_array_output("z", {4});
   net.add_activation("double", "y", "z", "LINEAR", {2.f, 0.f});
   Spec pipeline;
-  pipeline.set_specificationversion(2);
+  pipeline.set_specificationversion(3);
   *pipeline.mutable_description()->add_input() = affine_spec().description().input(0);
   *pipeline.mutable_description()->add_output() = net.build().description().output(0);
   *pipeline.mutable_pipeline()->add_models() = affine_spec();

@@ -89,13 +89,15 @@ TEST(Plugins, CustomModelFromAPlugin) {
   EXPECT_TRUE(has_custom_model("PluginAffine"));
 
   Spec spec;
-  spec.set_specificationversion(2);
+  spec.set_specificationversion(3);
   auto* in = spec.mutable_description()->add_input();
   in->set_name("x");
   in->mutable_type()->mutable_multiarraytype()->add_shape(3);
+  in->mutable_type()->mutable_multiarraytype()->set_datatype(spec::ArrayFeatureType::FLOAT32);
   auto* out = spec.mutable_description()->add_output();
   out->set_name("y");
   out->mutable_type()->mutable_multiarraytype()->add_shape(3);
+  out->mutable_type()->mutable_multiarraytype()->set_datatype(spec::ArrayFeatureType::FLOAT32);
   spec.mutable_custommodel()->set_classname("PluginAffine");
   (*spec.mutable_custommodel()->mutable_parameters())["a"].set_doublevalue(3);
   (*spec.mutable_custommodel()->mutable_parameters())["b"].set_doublevalue(-1);
