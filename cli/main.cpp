@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   // Subcommands (one line each in `morel --help`), added as they land.
   morel::cli::add_inspect_command(app);
+  morel::cli::add_edit_command(app);
   // Set after the subcommands: CLI11 copies a parent's footer into subcommands made later.
   app.footer("Run 'morel SUBCOMMAND --help' for a subcommand's options and examples.");
 
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const morel::Error& e) {
     std::cerr << "morel: error: " << e.what() << "\n";
-    return 1;
+    // A malformed option value is wrong usage; everything else is failed work.
+    return e.code() == morel::ErrorCode::kInvalidArgument ? 2 : 1;
   } catch (const std::exception& e) {
     std::cerr << "morel: error: " << e.what() << "\n";
     return 1;

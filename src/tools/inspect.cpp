@@ -81,15 +81,9 @@ FeatureInfo feature_info(const spec::FeatureDescription& f) {
       plain.mutable_imagetype()->clear_SizeFlexibility();
       break;
     }
-    case spec::FeatureType::kInt64Type:
-      out.kind = "int64";
-      break;
-    case spec::FeatureType::kDoubleType:
-      out.kind = "double";
-      break;
-    case spec::FeatureType::kStringType:
-      out.kind = "string";
-      break;
+    case spec::FeatureType::kInt64Type: out.kind = "int64"; break;
+    case spec::FeatureType::kDoubleType: out.kind = "double"; break;
+    case spec::FeatureType::kStringType: out.kind = "string"; break;
     case spec::FeatureType::kDictionaryType:
       out.kind = "dictionary";
       out.data_type = t.dictionarytype().has_int64keytype() ? "int64" : "string";
@@ -112,9 +106,7 @@ FeatureInfo feature_info(const spec::FeatureDescription& f) {
         return out;
       }
       break;
-    case spec::FeatureType::TYPE_NOT_SET:
-      out.kind = "untyped";
-      break;
+    case spec::FeatureType::TYPE_NOT_SET: out.kind = "untyped"; break;
   }
   out.type = describe_feature_type(plain);
   return out;
@@ -160,9 +152,7 @@ PreprocessingInfo preprocessing_info(const spec::NeuralNetworkPreprocessing& p) 
       out.kind = "mean_image";
       out.mean_image_values = p.meanimage().meanimage_size();
       break;
-    default:
-      out.kind = "none";
-      break;
+    default: out.kind = "none"; break;
   }
   return out;
 }
@@ -174,16 +164,11 @@ PreprocessingInfo preprocessing_info(const spec::NeuralNetworkPreprocessing& p) 
 std::string precision_key(WeightStorage storage, int bits) {
   switch (storage) {
     case WeightStorage::kFloat32:
-    case WeightStorage::kRawFloat32:
-      return "float32";
-    case WeightStorage::kFloat16:
-      return "float16";
-    case WeightStorage::kLinearQuantized:
-      return std::to_string(bits) + "bit_linearQuantization";
-    case WeightStorage::kLookupTable:
-      return std::to_string(bits) + "bit_lookupTableQuantization";
-    case WeightStorage::kEmpty:
-      break;
+    case WeightStorage::kRawFloat32: return "float32";
+    case WeightStorage::kFloat16: return "float16";
+    case WeightStorage::kLinearQuantized: return std::to_string(bits) + "bit_linearQuantization";
+    case WeightStorage::kLookupTable: return std::to_string(bits) + "bit_lookupTableQuantization";
+    case WeightStorage::kEmpty: break;
   }
   return "empty";
 }
@@ -191,16 +176,11 @@ std::string precision_key(WeightStorage storage, int bits) {
 std::string precision_label(WeightStorage storage, int bits) {
   switch (storage) {
     case WeightStorage::kFloat32:
-    case WeightStorage::kRawFloat32:
-      return "fp32";
-    case WeightStorage::kFloat16:
-      return "fp16";
-    case WeightStorage::kLinearQuantized:
-      return std::to_string(bits) + "-bit linear";
-    case WeightStorage::kLookupTable:
-      return std::to_string(bits) + "-bit LUT";
-    case WeightStorage::kEmpty:
-      break;
+    case WeightStorage::kRawFloat32: return "fp32";
+    case WeightStorage::kFloat16: return "fp16";
+    case WeightStorage::kLinearQuantized: return std::to_string(bits) + "-bit linear";
+    case WeightStorage::kLookupTable: return std::to_string(bits) + "-bit LUT";
+    case WeightStorage::kEmpty: break;
   }
   return "empty";
 }
@@ -339,14 +319,10 @@ bool has_update_params(const Network& n) {
 
 bool network_has_update_params(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork:
-      return has_update_params(spec.neuralnetwork());
-    case Spec::kNeuralNetworkClassifier:
-      return has_update_params(spec.neuralnetworkclassifier());
-    case Spec::kNeuralNetworkRegressor:
-      return has_update_params(spec.neuralnetworkregressor());
-    default:
-      return false;
+    case Spec::kNeuralNetwork: return has_update_params(spec.neuralnetwork());
+    case Spec::kNeuralNetworkClassifier: return has_update_params(spec.neuralnetworkclassifier());
+    case Spec::kNeuralNetworkRegressor: return has_update_params(spec.neuralnetworkregressor());
+    default: return false;
   }
 }
 
@@ -405,14 +381,10 @@ int64_t payload_size(const Spec& spec) {
 
 const spec::Pipeline* pipeline_of(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kPipeline:
-      return &spec.pipeline();
-    case Spec::kPipelineClassifier:
-      return &spec.pipelineclassifier().pipeline();
-    case Spec::kPipelineRegressor:
-      return &spec.pipelineregressor().pipeline();
-    default:
-      return nullptr;
+    case Spec::kPipeline: return &spec.pipeline();
+    case Spec::kPipelineClassifier: return &spec.pipelineclassifier().pipeline();
+    case Spec::kPipelineRegressor: return &spec.pipelineregressor().pipeline();
+    default: return nullptr;
   }
 }
 
@@ -524,12 +496,9 @@ ModelSummary summarize(const Spec& spec, int depth) {
 
 std::string_view flexibility_name(Flexibility f) {
   switch (f) {
-    case Flexibility::kFixed:
-      return "fixed";
-    case Flexibility::kEnumerated:
-      return "enumerated";
-    case Flexibility::kRange:
-      return "range";
+    case Flexibility::kFixed: return "fixed";
+    case Flexibility::kEnumerated: return "enumerated";
+    case Flexibility::kRange: return "range";
   }
   return "fixed";
 }

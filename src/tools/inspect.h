@@ -14,17 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include "morel/edit.h"  // DimRange
 #include "morel/spec.h"
 #include "morel/weights.h"
 
 namespace morel::tools {
-
-// [lower, upper] of one flexible dimension; upper -1 means unbounded.
-struct DimRange {
-  int64_t lower = 0;
-  int64_t upper = -1;
-  friend bool operator==(const DimRange&, const DimRange&) = default;
-};
 
 enum class Flexibility { kFixed, kEnumerated, kRange };
 std::string_view flexibility_name(Flexibility f);  // "fixed", "enumerated", "range"
@@ -48,7 +42,8 @@ struct FeatureInfo {
   Flexibility flexibility = Flexibility::kFixed;
   // kEnumerated: multiArray shapes, or image sizes as {width, height}.
   std::vector<std::vector<int64_t>> enumerated;
-  // kRange: multiArray one range per dimension; image {width, height}.
+  // kRange: multiArray one range per dimension; image {width, height};
+  // sequence {length}. Upper -1: unbounded.
   std::vector<DimRange> ranges;
 
   // Network inputs: the tensor shape the network sees for the default

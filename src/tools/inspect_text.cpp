@@ -57,8 +57,7 @@ std::string joined(const std::vector<std::string>& items, size_t max,
 
 std::string flexibility_text(const FeatureInfo& f) {
   switch (f.flexibility) {
-    case Flexibility::kFixed:
-      return "fixed";
+    case Flexibility::kFixed: return "fixed";
     case Flexibility::kEnumerated: {
       std::vector<std::string> items;
       for (const auto& e : f.enumerated) items.push_back(dims(e));

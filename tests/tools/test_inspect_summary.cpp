@@ -126,8 +126,8 @@ TEST(InspectSummary, FlexibleImageSizes) {
   EXPECT_EQ(s.inputs[0].network_shape, (std::vector<int64_t>{1, 1, 32, 64}));  // gray, rank 4
   EXPECT_EQ(s.inputs[1].flexibility, tools::Flexibility::kRange);
   ASSERT_EQ(s.inputs[1].ranges.size(), 2u);
-  EXPECT_EQ(s.inputs[1].ranges[0], (tools::DimRange{16, 256}));
-  EXPECT_EQ(s.inputs[1].ranges[1], (tools::DimRange{16, -1}));
+  EXPECT_EQ(s.inputs[1].ranges[0], (DimRange{16, 256}));
+  EXPECT_EQ(s.inputs[1].ranges[1], (DimRange{16, -1}));
   EXPECT_EQ(s.inputs[1].type, "image RGB 64x32");  // flexibility has its own field
   const Json j = tools::to_json(s);
   EXPECT_EQ(j["inputs"][0]["flexibility"]["sizes"][1], (Json{{"width", 128}, {"height", 64}}));

@@ -3,14 +3,13 @@
 // stderr for the one error line, --json parses, help shows usage, defaults
 // and examples. ../shared/CLI.md has the conventions.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "format/format_test_util.h"
-#include "support/run_command.h"
+#include "support/run_cli.h"
 
 namespace morel::test {
 namespace {
@@ -21,37 +20,25 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-CommandResult morel(const std::vector<std::string>& args) {
-  return run_command(morel_binary(), args);
+CliResult morel(const std::vector<std::string>& args) {
+  return run_morel(args);
 }
 
 std::string real(const std::string& name) {
   return (coreml_dir() / name).string();
 }
 
-// A scratch file with the given bytes, removed at the end of the test.
-class ScratchFile {
- public:
-  ScratchFile(const std::string& name, const std::string& bytes)
-      : path_(std::filesystem::temp_directory_path() /
-              ("morel_inspect_cli_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream(path_, std::ios::binary) << bytes;
-  }
-  ~ScratchFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// A file with the given bytes in a scratch directory (removed at exit).
+std::string scratch_file(const std::string& name, const std::string& bytes) {
+  const std::string path = temp_dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
 
 // The one-line error contract: exit 1, nothing on stdout, one line on
 // stderr that starts with the prefix and names the file.
-void expect_work_failed(const CommandResult& r, const std::string& names) {
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(r.signal, 0);
+void expect_work_failed(const CliResult& r, const std::string& names) {
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // -1 would be a crash signal
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_EQ(r.err.rfind("morel: error: ", 0), 0u) << r.err;
   EXPECT_TRUE(has(r.err, names)) << r.err;
@@ -59,7 +46,7 @@ void expect_work_failed(const CommandResult& r, const std::string& names) {
 }
 
 TEST(InspectCli, TextOnARealModel) {
-  const CommandResult r = morel({"inspect", real("torch/squeezenet1_1.mlmodel")});
+  const CliResult r = morel({"inspect", real("torch/squeezenet1_1.mlmodel")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
   EXPECT_TRUE(has(r.out, "squeezenet1_1.mlmodel")) << r.out;
@@ -71,7 +58,7 @@ TEST(InspectCli, TextOnARealModel) {
 }
 
 TEST(InspectCli, JsonOnARealModel) {
-  const CommandResult r =
+  const CliResult r =
       morel({"inspect", real("quantized/squeezenet1_1_q4_kmeans.mlmodel"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
@@ -84,7 +71,7 @@ TEST(InspectCli, JsonOnARealModel) {
   EXPECT_EQ(j["network"]["layers_by_kind"]["convolution"], 26);
   EXPECT_EQ(j["valid"], true);
   // The option may come before the model too.
-  const CommandResult r2 =
+  const CliResult r2 =
       morel({"inspect", "--json", real("quantized/squeezenet1_1_q4_kmeans.mlmodel")});
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   EXPECT_EQ(r2.out, r.out);
@@ -94,7 +81,7 @@ TEST(InspectCli, EveryRealModel) {
   const auto names = real_model_names();
   ASSERT_EQ(names.size(), kRealModelCount);
   for (const auto& name : names) {
-    const CommandResult r = morel({"inspect", "--json", real(name)});
+    const CliResult r = morel({"inspect", "--json", real(name)});
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
     const json j = json::parse(r.out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << name;
@@ -106,19 +93,20 @@ TEST(InspectCli, BadFilesFailWithOneClearLine) {
   expect_work_failed(morel({"inspect", "/nonexistent/model.mlmodel"}),
                      "/nonexistent/model.mlmodel: cannot open file");
 
-  const ScratchFile garbage("garbage.mlmodel", "\xff\xff\xff\xff not a model");
-  expect_work_failed(morel({"inspect", garbage.path()}), garbage.path() + ": not a Core ML model");
+  const std::string garbage = scratch_file("garbage.mlmodel", "\xff\xff\xff\xff not a model");
+  expect_work_failed(morel({"inspect", garbage}), garbage + ": not a Core ML model");
 
-  const ScratchFile empty("empty.mlmodel", "");
-  expect_work_failed(morel({"inspect", empty.path(), "--json"}), "empty file");
+  const std::string empty = scratch_file("empty.mlmodel", "");
+  expect_work_failed(morel({"inspect", empty, "--json"}), "empty file");
 
   // A truncated real model.
   const std::string bytes = read_bytes(coreml_dir() / "torch/mlp.mlmodel");
-  const ScratchFile truncated("truncated.mlmodel", bytes.substr(0, bytes.size() / 2));
-  expect_work_failed(morel({"inspect", truncated.path()}), truncated.path());
+  const std::string truncated =
+      scratch_file("truncated.mlmodel", bytes.substr(0, bytes.size() / 2));
+  expect_work_failed(morel({"inspect", truncated}), truncated);
 
-  const ScratchFile onnx("model.onnx", "\x08\x07");
-  expect_work_failed(morel({"inspect", onnx.path()}), "ONNX");
+  const std::string onnx = scratch_file("model.onnx", "\x08\x07");
+  expect_work_failed(morel({"inspect", onnx}), "ONNX");
 
   expect_work_failed(morel({"inspect", coreml_dir().string()}), "is a directory");
 }
@@ -131,19 +119,19 @@ TEST(InspectCli, WrongUsageExitsTwo) {
            {},                                                                  // no subcommand
            {"frobnicate"},  // no such subcommand
        }) {
-    const CommandResult r = morel(args);
+    const CliResult r = morel(args);
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_EQ(r.err.rfind("morel: error: ", 0), 0u) << r.err;
     EXPECT_TRUE(has(r.err, "--help")) << r.err;  // the way out
   }
-  const CommandResult r = morel({"inspect", real("torch/relu.mlmodel"), "--bogus"});
+  const CliResult r = morel({"inspect", real("torch/relu.mlmodel"), "--bogus"});
   EXPECT_TRUE(has(r.err, "--bogus")) << r.err;
   EXPECT_TRUE(has(r.err, "morel inspect --help")) << r.err;
 }
 
 TEST(InspectCli, Help) {
-  const CommandResult top = morel({"--help"});
+  const CliResult top = morel({"--help"});
   ASSERT_EQ(top.exit_code, 0) << top.err;
   // Subcommands, one line each, with what they do.
   bool listed = false;
@@ -154,7 +142,7 @@ TEST(InspectCli, Help) {
   EXPECT_TRUE(listed) << top.out;
   EXPECT_TRUE(has(top.out, "morel SUBCOMMAND --help")) << top.out;
 
-  const CommandResult sub = morel({"inspect", "--help"});
+  const CliResult sub = morel({"inspect", "--help"});
   ASSERT_EQ(sub.exit_code, 0) << sub.err;
   EXPECT_TRUE(has(sub.out, "Usage")) << sub.out;
   EXPECT_TRUE(has(sub.out, "MODEL")) << sub.out;
@@ -163,7 +151,7 @@ TEST(InspectCli, Help) {
   EXPECT_TRUE(has(sub.out, "Examples:")) << sub.out;
   EXPECT_TRUE(has(sub.out, "morel inspect squeezenet.mlmodel")) << sub.out;
 
-  const CommandResult version = morel({"--version"});
+  const CliResult version = morel({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("morel ", 0), 0u) << version.out;
 }
