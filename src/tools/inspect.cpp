@@ -229,9 +229,15 @@ void add_weight(WeightsInfo& out, const LayerWeightRef& ref) {
     return;
   }
   int64_t values = stored_weight_count(w);
-  if (values < 0)  // packed sub-byte values: the declared shape says how many
-    values = ref.expected_count >= 0 ? ref.expected_count
-                                     : (info.bits > 0 ? info.size_bytes * 8 / info.bits : 0);
+  if (values < 0 && info.bits > 0) {
+    // Packed sub-byte values: the bytes hold up to this many (the tail may
+    // be padding); the declared shape says exactly, when it agrees.
+    values = info.size_bytes * 8 / info.bits;
+    if (ref.expected_count >= 0 && ref.expected_count <= values &&
+        (ref.expected_count * info.bits + 7) / 8 == info.size_bytes)
+      values = ref.expected_count;
+  }
+  values = std::max<int64_t>(values, 0);
   const bool quantized = info.storage == WeightStorage::kLinearQuantized ||
                          info.storage == WeightStorage::kLookupTable;
   const int64_t params = quantized ? quantization_params_bytes(w) : 0;
