@@ -1,7 +1,5 @@
 #include "cli_util.h"
 
-#include <unistd.h>
-
 #include <iostream>
 
 #include "morel/error.h"
@@ -49,10 +47,6 @@ void print_json(const nlohmann::ordered_json& document) {
 
 void print_json(const nlohmann::json& document) {
   print(document);
-}
-
-bool stderr_is_terminal() {
-  return ::isatty(STDERR_FILENO) == 1;
 }
 
 }  // namespace morel::cli

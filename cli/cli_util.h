@@ -1,6 +1,6 @@
 // Pieces every `morel` subcommand shares, so that they all behave alike
 // (../shared/CLI.md): help text with defaults and examples, the --json flag,
-// JSON printing, model arguments, and whether to draw progress bars.
+// JSON printing, and model arguments.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -34,8 +34,5 @@ Spec load_model_argument(const std::filesystem::path& path);
 // instead of failing.
 void print_json(const nlohmann::ordered_json& document);
 void print_json(const nlohmann::json& document);
-
-// Progress bars only when stderr is a terminal (never in pipes or CI logs).
-bool stderr_is_terminal();
 
 }  // namespace morel::cli

@@ -3,11 +3,10 @@
 #include "tools/inspect.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
-#include <set>
 
 #include "graph/layer_registry.h"
-#include "morel/error.h"
 #include "morel/layer_weights.h"
 #include "morel/spec_versions.h"
 
