@@ -31,7 +31,8 @@ test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 test-asan: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOREL_WERROR=ON \
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+	  -DMOREL_WERROR=ON \
 	  -DMOREL_SANITIZE=address,undefined -DMOREL_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS)
@@ -42,7 +43,7 @@ test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOREL_WERROR=ON \
 	  -DMOREL_SANITIZE=thread -DMOREL_WITH_OPENMP=OFF -DMOREL_WITH_DNNL=OFF -DMOREL_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target test_concurrency
-	@ctest --test-dir build-tsan --output-on-failure -R Concurrency
+	@ctest --test-dir build-tsan --output-on-failure -R test_concurrency
 
 fuzz: deps
 	@scripts/fuzz.sh

@@ -84,7 +84,7 @@ TEST(Plugins, WalkThroughModelThroughThePluginMatchesNumPy) {
 }
 
 TEST(Plugins, CustomModelFromAPlugin) {
-  PluginInfo info = load_plugin(lib("morel_test_model_plugin"));
+  PluginInfo info = load_plugin(lib("model_plugin"));
   EXPECT_EQ(info.models, std::vector<std::string>{"PluginAffine"});
   EXPECT_TRUE(has_custom_model("PluginAffine"));
 
@@ -140,14 +140,14 @@ TEST(Plugins, FileThatIsNoSharedLibrary) {
 }
 
 TEST(Plugins, LibraryThatIsNoPlugin) {
-  Error e = plugin_error(lib("morel_test_not_a_plugin"));
+  Error e = plugin_error(lib("not_a_plugin"));
   EXPECT_EQ(e.code(), ErrorCode::kPlugin);
   expect_contains(e.what(), "is not a morel plugin: it does not export morel_plugin_abi_version");
   expect_contains(e.what(), "MOREL_PLUGIN");
 }
 
 TEST(Plugins, WrongAbiIsRefusedBeforeRegistration) {
-  Error e = plugin_error(lib("morel_test_wrong_abi_plugin"));
+  Error e = plugin_error(lib("wrong_abi_plugin"));
   EXPECT_EQ(e.code(), ErrorCode::kPlugin);
   expect_contains(e.what(), "was built for morel plugin ABI " +
                                 std::to_string(kPluginAbiVersion + 1) +
@@ -155,11 +155,11 @@ TEST(Plugins, WrongAbiIsRefusedBeforeRegistration) {
   expect_contains(e.what(), "rebuild the plugin");
   EXPECT_FALSE(has_custom_layer("WrongAbiLayer"));
   // Refused every time, not remembered as loaded.
-  EXPECT_EQ(plugin_error(lib("morel_test_wrong_abi_plugin")).code(), ErrorCode::kPlugin);
+  EXPECT_EQ(plugin_error(lib("wrong_abi_plugin")).code(), ErrorCode::kPlugin);
 }
 
 TEST(Plugins, RegistrationThatThrows) {
-  Error e = plugin_error(lib("morel_test_throwing_plugin"));
+  Error e = plugin_error(lib("throwing_plugin"));
   EXPECT_EQ(e.code(), ErrorCode::kPlugin);
   expect_contains(e.what(), "failed to register its classes: no license for ThrowingLayer");
 }
