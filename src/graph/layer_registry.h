@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 
 #include "graph/op.h"
 
@@ -17,6 +18,13 @@ class LayerRegistry {
  private:
   std::array<LayerLowering, 4096> table_{};  // indexed by the layer oneof field number
 };
+
+// The lowering for a kind whose op is built from (layer, context):
+// r.add(kind, &make_op<MyOp>).
+template <class OpType>
+std::unique_ptr<Op> make_op(const spec::NeuralNetworkLayer& layer, const LowerContext& context) {
+  return std::make_unique<OpType>(layer, context);
+}
 
 // Every built-in layer kind.
 const LayerRegistry& builtin_layers();

@@ -8,6 +8,32 @@ std::string str(int64_t v) {
   return std::to_string(v);
 }
 
+void require_one_output(const spec::NeuralNetworkLayer& layer) {
+  require(layer.output_size() == 1, "expects 1 output, got " + str(int64_t(layer.output_size())));
+}
+
+void require_input_count(const spec::NeuralNetworkLayer& layer, int count) {
+  require(layer.input_size() == count,
+          "expects " + str(count) + " input(s), got " + str(int64_t(layer.input_size())));
+}
+
+int64_t param_size(uint64_t value, const std::string& field) {
+  require(
+      value <= static_cast<uint64_t>(kMaxParam),
+      field + " = " + std::to_string(value) + " is out of range (at most " + str(kMaxParam) + ")");
+  return static_cast<int64_t>(value);
+}
+
+void require_plannable(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    require_shape(d >= 1 && n <= kMaxElements / d, "output shape " + shape.str() +
+                                                       " is too large (more than " +
+                                                       str(kMaxElements) + " elements)");
+    n *= d;
+  }
+}
+
 void require_inputs(std::span<const Shape> inputs, size_t min, size_t max) {
   if (inputs.size() < min || inputs.size() > max) {
     std::string want =

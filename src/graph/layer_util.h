@@ -26,6 +26,23 @@ inline void require_shape(bool ok, const std::string& message) {
   throw Error(ErrorCode::kUnsupported, message);
 }
 
+// Largest size or offset a parameter may name: far beyond any real tensor,
+// small enough that sums and products of a few never overflow int64.
+constexpr int64_t kMaxParam = int64_t{1} << 40;
+// Largest tensor we agree to plan (elements): hostile shapes fail here
+// instead of overflowing a size computation or exhausting memory.
+constexpr int64_t kMaxElements = int64_t{1} << 32;
+
+// "expects 1 output, got 2".
+void require_one_output(const spec::NeuralNetworkLayer& layer);
+// "expects 2 inputs, got 1", counting the layer's input names.
+void require_input_count(const spec::NeuralNetworkLayer& layer, int count);
+// An unsigned size parameter as int64, at most kMaxParam; `field` names it.
+int64_t param_size(uint64_t value, const std::string& field);
+// Throws Error(kInvalidInput) unless every dimension is >= 1 and the shape
+// holds at most kMaxElements elements.
+void require_plannable(const Shape& shape);
+
 // Input count check: "expects 2 inputs, got 1".
 void require_inputs(std::span<const Shape> inputs, size_t min, size_t max);
 

@@ -12,6 +12,7 @@
 #include "morel/custom_layer.h"
 #include "morel/error.h"
 #include "morel/model.h"
+#include "support/thrown_error.h"
 
 namespace probe {
 
@@ -162,17 +163,6 @@ class CustomLayerTest : public ::testing::Test {
                           [](const CustomLayerSpec&) { return std::unique_ptr<CustomLayer>(); });
   }
 };
-
-template <class F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a morel::Error";
-  return Error(ErrorCode::kInvalidArgument, "");
-}
 
 TEST_F(CustomLayerTest, MacroRegisteredClassesRun) {
   EXPECT_TRUE(has_custom_layer("ProbeScale"));

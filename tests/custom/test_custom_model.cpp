@@ -9,6 +9,7 @@
 #include "morel/custom_layer.h"
 #include "morel/error.h"
 #include "morel/model.h"
+#include "support/thrown_error.h"
 
 namespace morel::test {
 namespace {
@@ -66,17 +67,6 @@ Spec affine_spec(const std::string& class_name = "Affine",
   params["blob"].set_bytesvalue(std::string("\x01\x00\xff", 3));
   if (edit) edit(*spec.mutable_custommodel());
   return spec;
-}
-
-template <class F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a morel::Error";
-  return Error(ErrorCode::kInvalidArgument, "");
 }
 
 TEST(CustomModels, PredictsAndSeesItsSpec) {

@@ -11,6 +11,7 @@
 #include "morel/error.h"
 #include "support/paths.h"
 #include "support/temp_dir.h"
+#include "support/thrown_error.h"
 
 namespace morel::test {
 namespace {
@@ -31,16 +32,6 @@ Image pattern(int w, int h, PixelFormat f) {
   for (size_t i = 0; i < im.pixels.size(); ++i)
     im.pixels[i] = static_cast<uint8_t>((i * 37 + i / 7) % 256);
   return im;
-}
-
-std::string error_of(const std::function<void()>& f, ErrorCode* code = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (code) *code = e.code();
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(ImageFile, PngRoundTripsGrayRgbRgbaAtOddSizes) {
@@ -121,7 +112,7 @@ TEST(ImageFile, CorruptOrForeignFilesGiveOneClearError) {
   for (const std::string& b : {std::string(), std::string("just text, not an image"),
                                bytes.substr(0, 30), bytes.substr(0, bytes.size() / 2), damaged}) {
     ErrorCode code{};
-    std::string msg = error_of([&] { io::decode_image(b, "photo.png"); }, &code);
+    std::string msg = message_of([&] { io::decode_image(b, "photo.png"); }, &code);
     EXPECT_EQ(code, ErrorCode::kInvalidInput) << msg;
     EXPECT_NE(msg.find("photo.png: cannot decode image"), std::string::npos) << msg;
     EXPECT_NE(msg.find("PNG and JPEG"), std::string::npos) << msg;
@@ -130,10 +121,10 @@ TEST(ImageFile, CorruptOrForeignFilesGiveOneClearError) {
 
 TEST(ImageFile, MissingFileAndFolderAreIoErrors) {
   ErrorCode code{};
-  std::string missing = error_of([] { io::read_image("/nonexistent/cat.png"); }, &code);
+  std::string missing = message_of([] { io::read_image("/nonexistent/cat.png"); }, &code);
   EXPECT_EQ(code, ErrorCode::kIo);
   EXPECT_NE(missing.find("/nonexistent/cat.png"), std::string::npos) << missing;
-  std::string folder = error_of([] { io::read_image(images_dir()); }, &code);
+  std::string folder = message_of([] { io::read_image(images_dir()); }, &code);
   EXPECT_EQ(code, ErrorCode::kIo);
   EXPECT_NE(folder.find("is a folder"), std::string::npos) << folder;
 }
@@ -142,10 +133,10 @@ TEST(ImageFile, WritingAnInconsistentImageIsRefused) {
   Image im(4, 4, PixelFormat::kRGB8);
   im.pixels.resize(10);
   ErrorCode code{};
-  std::string msg = error_of([&] { io::write_png(temp_file("bad.png"), im); }, &code);
+  std::string msg = message_of([&] { io::write_png(temp_file("bad.png"), im); }, &code);
   EXPECT_EQ(code, ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("4x4 RGB"), std::string::npos) << msg;
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(message_of([&] {
               io::write_jpeg(temp_file("bad.jpg"), pattern(2, 2, PixelFormat::kGray8), 0);
             }).find("quality"),
             std::string::npos);

@@ -11,22 +11,13 @@
 #include "morel/error.h"
 #include "support/paths.h"
 #include "support/temp_dir.h"
+#include "support/thrown_error.h"
 
 namespace morel::test {
 namespace {
 
 std::filesystem::path npy_dir() {
   return fixtures_dir() / "io" / "npy";
-}
-
-std::string error_of(const std::function<void()>& f, ErrorCode* code = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (code) *code = e.code();
-    return e.what();
-  }
-  return "(no error)";
 }
 
 std::string slurp(const std::filesystem::path& p) {
@@ -128,7 +119,7 @@ TEST(Npy, WriteThenReadFile) {
 
 TEST(Npy, RefusesFortranOrderNamingTheWayOut) {
   ErrorCode code{};
-  std::string msg = error_of([] { io::read_npy(npy_dir() / "fortran_2x3.npy"); }, &code);
+  std::string msg = message_of([] { io::read_npy(npy_dir() / "fortran_2x3.npy"); }, &code);
   EXPECT_EQ(code, ErrorCode::kInvalidInput);
   EXPECT_NE(msg.find("fortran_2x3.npy"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Fortran order"), std::string::npos) << msg;
@@ -136,14 +127,14 @@ TEST(Npy, RefusesFortranOrderNamingTheWayOut) {
 }
 
 TEST(Npy, RefusesUnsupportedDtypesNamingThem) {
-  std::string complex = error_of([] { io::read_npy(npy_dir() / "complex64_2.npy"); });
+  std::string complex = message_of([] { io::read_npy(npy_dir() / "complex64_2.npy"); });
   EXPECT_NE(complex.find("complex64"), std::string::npos) << complex;
   EXPECT_NE(complex.find("float32, float64 or int32"), std::string::npos) << complex;
-  std::string unicode = error_of([] { io::read_npy(npy_dir() / "unicode_2.npy"); });
+  std::string unicode = message_of([] { io::read_npy(npy_dir() / "unicode_2.npy"); });
   EXPECT_NE(unicode.find("unicode"), std::string::npos) << unicode;
-  std::string big = error_of([] { io::read_npy(npy_dir() / "bigendian_float32_3.npy"); });
+  std::string big = message_of([] { io::read_npy(npy_dir() / "bigendian_float32_3.npy"); });
   EXPECT_NE(big.find("big-endian"), std::string::npos) << big;
-  std::string wide = error_of([] { io::read_npy(npy_dir() / "int64_too_big.npy"); });
+  std::string wide = message_of([] { io::read_npy(npy_dir() / "int64_too_big.npy"); });
   EXPECT_NE(wide.find("does not fit in int32"), std::string::npos) << wide;
 }
 
@@ -172,7 +163,7 @@ TEST(Npy, RefusesDamagedFiles) {
   };
   for (const Case& c : cases) {
     ErrorCode code{};
-    std::string msg = error_of([&] { io::parse_npy(c.bytes, "x.npy"); }, &code);
+    std::string msg = message_of([&] { io::parse_npy(c.bytes, "x.npy"); }, &code);
     EXPECT_EQ(code, ErrorCode::kInvalidInput) << msg;
     EXPECT_NE(msg.find("x.npy"), std::string::npos) << msg;
     EXPECT_NE(msg.find(c.expect), std::string::npos) << "expected '" << c.expect << "' in: " << msg;
@@ -181,10 +172,10 @@ TEST(Npy, RefusesDamagedFiles) {
 
 TEST(Npy, MissingFileAndFolderAreIoErrors) {
   ErrorCode code{};
-  std::string missing = error_of([] { io::read_npy("/nonexistent/x.npy"); }, &code);
+  std::string missing = message_of([] { io::read_npy("/nonexistent/x.npy"); }, &code);
   EXPECT_EQ(code, ErrorCode::kIo);
   EXPECT_NE(missing.find("/nonexistent/x.npy"), std::string::npos);
-  std::string folder = error_of([] { io::read_npy(npy_dir()); }, &code);
+  std::string folder = message_of([] { io::read_npy(npy_dir()); }, &code);
   EXPECT_EQ(code, ErrorCode::kIo);
   EXPECT_NE(folder.find("is a folder"), std::string::npos) << folder;
 }

@@ -14,19 +14,6 @@ namespace {
 
 namespace ref = kernels::reference;
 
-// Largest tensor we agree to plan (elements): hostile shapes fail here
-// instead of overflowing a size computation or exhausting memory.
-constexpr int64_t kMaxElements = int64_t{1} << 32;
-
-void require_one_output(const spec::NeuralNetworkLayer& layer) {
-  require(layer.output_size() == 1, "expects 1 output, got " + str(int64_t(layer.output_size())));
-}
-
-void require_input_count(const spec::NeuralNetworkLayer& layer, int n) {
-  require(layer.input_size() == n,
-          "expects " + str(n) + " input(s), got " + str(int64_t(layer.input_size())));
-}
-
 // A shape from a repeated uint64 field: 1 to `max_rank` dimensions, each
 // positive, at most kMaxElements elements in all.
 template <class Repeated>
@@ -44,16 +31,6 @@ Shape shape_param(const Repeated& dims, const std::string& field, int max_rank) 
     s.push_back(static_cast<int64_t>(d));
   }
   return s;
-}
-
-void require_plannable(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) {
-    require_shape(
-        d >= 1 && n <= kMaxElements / d,
-        "output shape " + s.str() + " is too large (more than " + str(kMaxElements) + " elements)");
-    n *= d;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -276,22 +253,17 @@ class OneHotOp final : public Op {
   float on_ = 1.f, off_ = 0.f;
 };
 
-template <class T>
-std::unique_ptr<Op> make(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) {
-  return std::make_unique<T>(layer, ctx);
-}
-
 }  // namespace
 
 void register_constant_layers(LayerRegistry& r) {
-  r.add(spec::NeuralNetworkLayer::kLoadConstant, &make<LoadConstantOp>);
-  r.add(spec::NeuralNetworkLayer::kLoadConstantND, &make<LoadConstantOp>);
-  r.add(spec::NeuralNetworkLayer::kFillLike, &make<FillOp>);
-  r.add(spec::NeuralNetworkLayer::kFillStatic, &make<FillOp>);
-  r.add(spec::NeuralNetworkLayer::kRangeStatic, &make<RangeStaticOp>);
-  r.add(spec::NeuralNetworkLayer::kBroadcastToStatic, &make<BroadcastToOp>);
-  r.add(spec::NeuralNetworkLayer::kBroadcastToLike, &make<BroadcastToOp>);
-  r.add(spec::NeuralNetworkLayer::kOneHot, &make<OneHotOp>);
+  r.add(spec::NeuralNetworkLayer::kLoadConstant, &make_op<LoadConstantOp>);
+  r.add(spec::NeuralNetworkLayer::kLoadConstantND, &make_op<LoadConstantOp>);
+  r.add(spec::NeuralNetworkLayer::kFillLike, &make_op<FillOp>);
+  r.add(spec::NeuralNetworkLayer::kFillStatic, &make_op<FillOp>);
+  r.add(spec::NeuralNetworkLayer::kRangeStatic, &make_op<RangeStaticOp>);
+  r.add(spec::NeuralNetworkLayer::kBroadcastToStatic, &make_op<BroadcastToOp>);
+  r.add(spec::NeuralNetworkLayer::kBroadcastToLike, &make_op<BroadcastToOp>);
+  r.add(spec::NeuralNetworkLayer::kOneHot, &make_op<OneHotOp>);
 }
 
 }  // namespace morel::graph

@@ -20,24 +20,10 @@ namespace {
 
 namespace ref = kernels::reference;
 
-// Largest tensor we agree to plan (elements): hostile shapes fail here
-// instead of overflowing a size computation or exhausting memory.
-constexpr int64_t kMaxElements = int64_t{1} << 32;
-
 void require_io(const spec::NeuralNetworkLayer& layer, int inputs) {
   require(layer.output_size() == 1, "expects 1 output, got " + str(int64_t(layer.output_size())));
   require(layer.input_size() == inputs,
           "expects " + str(inputs) + " inputs, got " + str(int64_t(layer.input_size())));
-}
-
-void require_plannable(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) {
-    require_shape(
-        d >= 1 && n <= kMaxElements / d,
-        "output shape " + s.str() + " is too large (more than " + str(kMaxElements) + " elements)");
-    n *= d;
-  }
 }
 
 // An integral float index as text (without a cast that could overflow).
@@ -70,22 +56,14 @@ ref::AxisSplit split(const Shape& s, int axis) {
 
 ref::ScatterMode scatter_mode(spec::ScatterMode m) {
   switch (m) {
-    case spec::SCATTER_UPDATE:
-      return ref::ScatterMode::kUpdate;
-    case spec::SCATTER_ADD:
-      return ref::ScatterMode::kAdd;
-    case spec::SCATTER_SUB:
-      return ref::ScatterMode::kSub;
-    case spec::SCATTER_MUL:
-      return ref::ScatterMode::kMul;
-    case spec::SCATTER_DIV:
-      return ref::ScatterMode::kDiv;
-    case spec::SCATTER_MAX:
-      return ref::ScatterMode::kMax;
-    case spec::SCATTER_MIN:
-      return ref::ScatterMode::kMin;
-    default:
-      break;
+    case spec::SCATTER_UPDATE: return ref::ScatterMode::kUpdate;
+    case spec::SCATTER_ADD: return ref::ScatterMode::kAdd;
+    case spec::SCATTER_SUB: return ref::ScatterMode::kSub;
+    case spec::SCATTER_MUL: return ref::ScatterMode::kMul;
+    case spec::SCATTER_DIV: return ref::ScatterMode::kDiv;
+    case spec::SCATTER_MAX: return ref::ScatterMode::kMax;
+    case spec::SCATTER_MIN: return ref::ScatterMode::kMin;
+    default: break;
   }
   require(false, "mode = " + str(int64_t(m)) + " is not a ScatterMode value");
   return ref::ScatterMode::kUpdate;
@@ -342,20 +320,15 @@ class ScatterAlongAxisOp final : public Op {
   ref::ScatterMode mode_ = ref::ScatterMode::kUpdate;
 };
 
-template <class T>
-std::unique_ptr<Op> make(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) {
-  return std::make_unique<T>(layer, ctx);
-}
-
 }  // namespace
 
 void register_gather_layers(LayerRegistry& r) {
-  r.add(spec::NeuralNetworkLayer::kGather, &make<GatherOp>);
-  r.add(spec::NeuralNetworkLayer::kScatter, &make<ScatterOp>);
-  r.add(spec::NeuralNetworkLayer::kGatherND, &make<GatherNDOp>);
-  r.add(spec::NeuralNetworkLayer::kScatterND, &make<ScatterNDOp>);
-  r.add(spec::NeuralNetworkLayer::kGatherAlongAxis, &make<GatherAlongAxisOp>);
-  r.add(spec::NeuralNetworkLayer::kScatterAlongAxis, &make<ScatterAlongAxisOp>);
+  r.add(spec::NeuralNetworkLayer::kGather, &make_op<GatherOp>);
+  r.add(spec::NeuralNetworkLayer::kScatter, &make_op<ScatterOp>);
+  r.add(spec::NeuralNetworkLayer::kGatherND, &make_op<GatherNDOp>);
+  r.add(spec::NeuralNetworkLayer::kScatterND, &make_op<ScatterNDOp>);
+  r.add(spec::NeuralNetworkLayer::kGatherAlongAxis, &make_op<GatherAlongAxisOp>);
+  r.add(spec::NeuralNetworkLayer::kScatterAlongAxis, &make_op<ScatterAlongAxisOp>);
 }
 
 }  // namespace morel::graph

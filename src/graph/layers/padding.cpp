@@ -10,33 +10,6 @@ namespace {
 
 namespace ref = kernels::reference;
 
-// Largest amount a parameter may name: far beyond any real tensor, small
-// enough that sums of a few never overflow int64.
-constexpr int64_t kMaxParam = int64_t{1} << 40;
-// Largest output we agree to plan (elements): hostile amounts fail here
-// instead of overflowing a size computation or exhausting memory.
-constexpr int64_t kMaxElements = int64_t{1} << 32;
-
-void require_one_output(const spec::NeuralNetworkLayer& layer) {
-  require(layer.output_size() == 1, "expects 1 output, got " + str(int64_t(layer.output_size())));
-}
-
-int64_t param_size(uint64_t v, const std::string& field) {
-  require(v <= static_cast<uint64_t>(kMaxParam),
-          field + " = " + std::to_string(v) + " is out of range (at most " + str(kMaxParam) + ")");
-  return static_cast<int64_t>(v);
-}
-
-void require_plannable(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) {
-    require_shape(
-        d >= 1 && n <= kMaxElements / d,
-        "output shape " + s.str() + " is too large (more than " + str(kMaxElements) + " elements)");
-    n *= d;
-  }
-}
-
 // ---------------------------------------------------------------------------
 // padding: pads axes -2 (H) and -1 (W) by paddingAmounts [H, W].
 class PaddingOp final : public Op {
@@ -50,14 +23,9 @@ class PaddingOp final : public Op {
         pad_.mode = ref::PadMode::kConstant;
         pad_.value = p.constant().value();
         break;
-      case spec::PaddingLayerParams::kReflection:
-        pad_.mode = ref::PadMode::kReflect;
-        break;
-      case spec::PaddingLayerParams::kReplication:
-        pad_.mode = ref::PadMode::kReplicate;
-        break;
-      default:
-        require(false, "padding type (constant, reflection or replication) is not set");
+      case spec::PaddingLayerParams::kReflection: pad_.mode = ref::PadMode::kReflect; break;
+      case spec::PaddingLayerParams::kReplication: pad_.mode = ref::PadMode::kReplicate; break;
+      default: require(false, "padding type (constant, reflection or replication) is not set");
     }
     const auto& b = p.paddingamounts().borderamounts();
     require(b.size() == 2,
@@ -177,16 +145,11 @@ class ConstantPadOp final : public Op {
   std::vector<int64_t> amounts_;
 };
 
-template <class T>
-std::unique_ptr<Op> make(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) {
-  return std::make_unique<T>(layer, ctx);
-}
-
 }  // namespace
 
 void register_padding_layers(LayerRegistry& r) {
-  r.add(spec::NeuralNetworkLayer::kPadding, &make<PaddingOp>);
-  r.add(spec::NeuralNetworkLayer::kConstantPad, &make<ConstantPadOp>);
+  r.add(spec::NeuralNetworkLayer::kPadding, &make_op<PaddingOp>);
+  r.add(spec::NeuralNetworkLayer::kConstantPad, &make_op<ConstantPadOp>);
 }
 
 }  // namespace morel::graph

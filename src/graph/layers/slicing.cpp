@@ -14,20 +14,6 @@ namespace {
 
 namespace ref = kernels::reference;
 
-// Largest size or offset a parameter may name: far beyond any real tensor,
-// small enough that sums and products of a few never overflow int64.
-constexpr int64_t kMaxParam = int64_t{1} << 40;
-
-void require_one_output(const spec::NeuralNetworkLayer& layer) {
-  require(layer.output_size() == 1, "expects 1 output, got " + str(int64_t(layer.output_size())));
-}
-
-int64_t param_size(uint64_t v, const std::string& field) {
-  require(v <= static_cast<uint64_t>(kMaxParam),
-          field + " = " + std::to_string(v) + " is out of range (at most " + str(kMaxParam) + ")");
-  return static_cast<int64_t>(v);
-}
-
 // A float holding an index, as an integer. Throws naming `what` unless it is
 // finite and integral.
 int64_t index_value(float v, const std::string& what) {
@@ -153,17 +139,10 @@ class SliceOp final : public Op {
     require(layer.input_size() == 1, "expects 1 input, got " + str(layer.input_size()));
     const auto& p = layer.slice();
     switch (p.axis()) {
-      case spec::SliceLayerParams::CHANNEL_AXIS:
-        axis_ = -3;
-        break;
-      case spec::SliceLayerParams::HEIGHT_AXIS:
-        axis_ = -2;
-        break;
-      case spec::SliceLayerParams::WIDTH_AXIS:
-        axis_ = -1;
-        break;
-      default:
-        require(false, "axis = " + str(p.axis()) + " is not a SliceAxis value");
+      case spec::SliceLayerParams::CHANNEL_AXIS: axis_ = -3; break;
+      case spec::SliceLayerParams::HEIGHT_AXIS: axis_ = -2; break;
+      case spec::SliceLayerParams::WIDTH_AXIS: axis_ = -1; break;
+      default: require(false, "axis = " + str(p.axis()) + " is not a SliceAxis value");
     }
     require(p.stride() >= 1, "stride = 0; must be positive");
     // A stride beyond any axis size selects the same single element.
@@ -435,19 +414,14 @@ class SliceBySizeOp final : public Op {
   int64_t axis_ = 0;
 };
 
-template <class T>
-std::unique_ptr<Op> make(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) {
-  return std::make_unique<T>(layer, ctx);
-}
-
 }  // namespace
 
 void register_slicing_layers(LayerRegistry& r) {
-  r.add(spec::NeuralNetworkLayer::kCrop, &make<CropOp>);
-  r.add(spec::NeuralNetworkLayer::kSlice, &make<SliceOp>);
-  r.add(spec::NeuralNetworkLayer::kSliceStatic, &make<SliceStaticOp>);
-  r.add(spec::NeuralNetworkLayer::kSliceDynamic, &make<SliceDynamicOp>);
-  r.add(spec::NeuralNetworkLayer::kSliceBySize, &make<SliceBySizeOp>);
+  r.add(spec::NeuralNetworkLayer::kCrop, &make_op<CropOp>);
+  r.add(spec::NeuralNetworkLayer::kSlice, &make_op<SliceOp>);
+  r.add(spec::NeuralNetworkLayer::kSliceStatic, &make_op<SliceStaticOp>);
+  r.add(spec::NeuralNetworkLayer::kSliceDynamic, &make_op<SliceDynamicOp>);
+  r.add(spec::NeuralNetworkLayer::kSliceBySize, &make_op<SliceBySizeOp>);
 }
 
 }  // namespace morel::graph
