@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make demo`: the seed walk-through on bundled data — a model with a Swish
 # custom layer built, saved, loaded and run, first with the layer linked into
-# the program, then (once the CLI has `predict`) through the plugin.
+# the program, then inspected and run through the CLI with the plugin.
 set -e
 BUILD=${1:-build}
 MODEL="$BUILD/swish.mlmodel"
@@ -10,11 +10,17 @@ IMAGE=examples/swish/data/swish_input.png
 echo "== Swish custom layer, linked into the program (examples/swish/main.cpp)"
 "$BUILD/bin/swish_example" --image "$IMAGE" --save "$MODEL"
 
-if "$BUILD/bin/morel" predict --help >/dev/null 2>&1; then
-  echo
-  echo "== The same model through the CLI, Swish from the plugin $BUILD/lib/libmorel_swish.so"
-  "$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE" --plugin "$BUILD/lib/libmorel_swish.so"
-  echo
-  echo "== ...and without the plugin: the error says how to provide the class"
-  "$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE" || true
+echo
+echo "== What the file holds: morel inspect"
+"$BUILD/bin/morel" inspect "$MODEL"
+
+echo
+echo "== The same model through the CLI, Swish from the plugin $BUILD/lib/libmorel_swish.so"
+"$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE" --plugin "$BUILD/lib/libmorel_swish.so"
+
+echo
+echo "== ...and without the plugin: the error says how to provide the class"
+if "$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE"; then
+  echo "demo: expected the missing-class error" >&2
+  exit 1
 fi
