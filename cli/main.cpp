@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   // Subcommands are added here as they land.
+  morel::cli::add_quantize_command(app);
+  morel::cli::add_compare_command(app);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "morel/quantize.h"
+
 namespace morel {
 
 namespace {
@@ -48,6 +50,43 @@ std::vector<std::string> registered_custom_layers() {
   std::shared_lock lock(r.mutex);
   std::vector<std::string> names;
   for (const auto& [name, factory] : r.layers) names.push_back(name);
+  return names;
+}
+
+// Named lookup-table functions for custom_lut quantization, kept apart from
+// the layer and model classes: plugins register them the same way.
+namespace {
+
+struct LutRegistry {
+  std::shared_mutex mutex;
+  std::map<std::string, LutFunction> functions;
+};
+
+LutRegistry& lut_registry() {
+  static LutRegistry* r = new LutRegistry;  // never destroyed, as above
+  return *r;
+}
+
+}  // namespace
+
+void register_lut_function(const std::string& name, LutFunction function) {
+  LutRegistry& r = lut_registry();
+  std::unique_lock lock(r.mutex);
+  r.functions[name] = std::move(function);
+}
+
+LutFunction find_lut_function(const std::string& name) {
+  LutRegistry& r = lut_registry();
+  std::shared_lock lock(r.mutex);
+  auto it = r.functions.find(name);
+  return it == r.functions.end() ? LutFunction{} : it->second;
+}
+
+std::vector<std::string> registered_lut_functions() {
+  LutRegistry& r = lut_registry();
+  std::shared_lock lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, function] : r.functions) names.push_back(name);
   return names;
 }
 
