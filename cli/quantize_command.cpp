@@ -49,10 +49,8 @@ std::string storage_text(const WeightInfo& info) {
     case WeightStorage::kLinearQuantized:
     case WeightStorage::kLookupTable:
       return std::to_string(info.bits) + "-bit " + std::string(weight_storage_name(info.storage));
-    case WeightStorage::kRawFloat32:
-      return "float32";
-    default:
-      return std::string(weight_storage_name(info.storage));
+    case WeightStorage::kRawFloat32: return "float32";
+    default: return std::string(weight_storage_name(info.storage));
   }
 }
 

@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "morel/error.h"
 #include "morel/spec.h"
 
@@ -34,6 +36,9 @@ Spec parse_spec(std::string_view bytes, std::string_view origin) {
   if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4))
     invalid(origin, "this is a ZIP archive, not a Core ML model (.mlmodel) file");
   Spec spec;
+  // protobuf logs a line for every malformed string it meets; the error we
+  // throw already says the file is corrupt.
+  google::protobuf::LogSilencer quiet;
   if (!spec.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     invalid(origin, "not a Core ML model: the protobuf data is truncated or corrupt");
   // Random bytes can happen to be valid protobuf; a real model always says

@@ -261,17 +261,14 @@ class Planner {
       case Spec::kNeuralNetworkRegressor:
         network_layers(*mutable_network_layers(spec), network, depth);
         break;
-      case Spec::kPipeline:
-        pipeline(*spec.mutable_pipeline(), network, depth);
-        break;
+      case Spec::kPipeline: pipeline(*spec.mutable_pipeline(), network, depth); break;
       case Spec::kPipelineClassifier:
         pipeline(*spec.mutable_pipelineclassifier()->mutable_pipeline(), network, depth);
         break;
       case Spec::kPipelineRegressor:
         pipeline(*spec.mutable_pipelineregressor()->mutable_pipeline(), network, depth);
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -412,9 +409,7 @@ void run_job(Job& job, const QuantizeOptions& opt) {
   const int bits = opt.bits;
   try {
     switch (opt.mode) {
-      case QuantizationMode::kDequantize:
-        set_float_weights(out, w);
-        break;
+      case QuantizationMode::kDequantize: set_float_weights(out, w); break;
       case QuantizationMode::kFloat16:
         for (size_t i = 0; i < w.size(); ++i)
           if (std::isfinite(w[i]) && std::abs(w[i]) > 65504.f)
@@ -516,8 +511,7 @@ QuantizeReport quantize(Spec& spec, const QuantizeOptions& options) {
     case Spec::kNeuralNetworkRegressor:
     case Spec::kPipeline:
     case Spec::kPipelineClassifier:
-    case Spec::kPipelineRegressor:
-      break;
+    case Spec::kPipelineRegressor: break;
     default:
       throw Error(ErrorCode::kUnsupported,
                   "the model is a " + model_type_name(spec) +

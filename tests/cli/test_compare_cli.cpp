@@ -3,6 +3,7 @@
 // codes and messages for bad usage (2) and failed work (1).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,7 @@ TEST(CompareCli, ModelAgainstItself) {
 }
 
 TEST(CompareCli, QuantizedDemoClassifierJson) {
-  const auto dir = scratch_dir("compare_cli_demo");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string q = (dir / "q2.mlmodel").string();
   ASSERT_EQ(run_morel({"quantize", demo_model(), q, "--bits", "2", "--mode", "kmeans"}).exit_code,
             0);
@@ -101,7 +102,7 @@ TEST(CompareCli, FailedWork) {
     EXPECT_EQ(r.err.rfind("morel: error: ", 0), 0u) << r.err;
     EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
   };
-  const auto dir = scratch_dir("compare_cli_fail");
+  const auto dir = std::filesystem::path(temp_dir());
   fails(run_morel({"compare", demo_model(), demo_model(), "--data", (dir / "nowhere").string()}),
         "is not a folder");
   fails(run_morel({"compare", demo_model(), demo_model(), "--data", dir.string()}),

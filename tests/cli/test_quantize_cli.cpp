@@ -3,6 +3,7 @@
 // and failed work (1).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,7 @@ void expect_failure(const CliResult& r, const std::string& text) {
 }
 
 TEST(QuantizeCli, TextReport) {
-  const auto dir = scratch_dir("quantize_cli_text");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string out = (dir / "q8.mlmodel").string();
   const CliResult r = run_morel({"quantize", squeezenet(), out, "--bits", "8", "--mode", "linear"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -57,7 +58,7 @@ TEST(QuantizeCli, TextReport) {
 }
 
 TEST(QuantizeCli, JsonReportAndSelection) {
-  const auto dir = scratch_dir("quantize_cli_json");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string out = (dir / "q4.mlmodel").string();
   const CliResult r = run_morel({"quantize", squeezenet(), out, "--bits", "4", "--mode", "kmeans",
                                  "--json", "--min-weight-count", "1000", "--threads", "2"});
@@ -88,7 +89,7 @@ TEST(QuantizeCli, JsonReportAndSelection) {
 }
 
 TEST(QuantizeCli, RoundTripThroughDequantize) {
-  const auto dir = scratch_dir("quantize_cli_roundtrip");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string q = (dir / "q3.mlmodel").string(), d = (dir / "d.mlmodel").string();
   ASSERT_EQ(
       run_morel({"quantize", squeezenet(), q, "--bits", "3", "--mode", "linear_lut"}).exit_code, 0);
@@ -110,7 +111,7 @@ TEST(QuantizeCli, RoundTripThroughDequantize) {
 }
 
 TEST(QuantizeCli, CustomLutFromPlugin) {
-  const auto dir = scratch_dir("quantize_cli_custom");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string out = (dir / "sign.mlmodel").string();
   CliResult r = run_morel({"quantize", squeezenet(), out, "--bits", "1", "--mode", "custom_lut",
                            "--lut-function", "sign_lut", "--plugin", plugin(), "--json"});
@@ -143,7 +144,7 @@ TEST(QuantizeCli, CustomLutFromPlugin) {
 }
 
 TEST(QuantizeCli, UsageErrors) {
-  const auto dir = scratch_dir("quantize_cli_usage");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string out = (dir / "x.mlmodel").string();
   expect_usage_error(run_morel({"quantize", squeezenet(), out, "--bits", "8"}), "--mode");
   expect_usage_error(
@@ -172,7 +173,7 @@ TEST(QuantizeCli, UsageErrors) {
 }
 
 TEST(QuantizeCli, FailedWork) {
-  const auto dir = scratch_dir("quantize_cli_fail");
+  const auto dir = std::filesystem::path(temp_dir());
   const std::string out = (dir / "x.mlmodel").string();
   expect_failure(run_morel({"quantize", (dir / "none.mlmodel").string(), out, "--bits", "8",
                             "--mode", "linear"}),

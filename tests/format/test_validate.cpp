@@ -603,6 +603,16 @@ TEST(OtherModelTypes, UnsupportedTypesAreNotInvalid) {
   EXPECT_EQ(error_of(future), "");
 }
 
+TEST(OtherModelTypes, UnknownLayerKindIsNotInvalid) {
+  // A layer kind from a newer schema: the runtime reports it as unsupported.
+  Spec m = lrn_model();
+  auto& l = layer(m, 1);
+  l.clear_layer();
+  l.GetReflection()->MutableUnknownFields(&l)->AddLengthDelimited(1500, "");
+  EXPECT_EQ(layer_kind_name(l), "unknown field 1500");
+  EXPECT_EQ(error_of(m), "");
+}
+
 TEST(OtherModelTypes, VersionOfModelTypes) {
   Spec m;
   m.set_specificationversion(3);

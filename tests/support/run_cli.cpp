@@ -1,12 +1,13 @@
 #include "support/run_cli.h"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <stdexcept>
+#include <sstream>
 
 #include "support/paths.h"
 
@@ -14,55 +15,53 @@ namespace morel::test {
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct TempDirs {
+  std::vector<std::filesystem::path> dirs;
+  ~TempDirs() {
+    std::error_code ec;
+    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+  }
+};
 
 }  // namespace
 
-std::filesystem::path scratch_dir(const std::string& name) {
-  const std::filesystem::path dir =
-      binary_dir() / "test_scratch" / (name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+std::string temp_dir() {
+  static TempDirs all;
+  static std::atomic<int> counter{0};
+  std::filesystem::path d =
+      std::filesystem::temp_directory_path() /
+      ("morel-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::create_directories(d);
+  all.dirs.push_back(d);
+  return d.string();
 }
 
 CliResult run_morel(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const std::filesystem::path dir = binary_dir() / "test_scratch";
-  std::filesystem::create_directories(dir);
-  const std::string stem = "cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  const std::filesystem::path out_file = dir / (stem + ".out"), err_file = dir / (stem + ".err");
-  const std::string exe = (binary_dir() / "bin" / "morel").string();
-
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(exe.c_str()));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0) _exit(126);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    const int null_in = open("/dev/null", O_RDONLY);
-    if (null_in >= 0) dup2(null_in, STDIN_FILENO);
-    execv(exe.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
+  static const std::string dir = temp_dir();
+  static std::atomic<int> counter{0};
+  int n = counter++;
+  std::string out = dir + "/out" + std::to_string(n), err = dir + "/err" + std::to_string(n);
+  std::string cmd = quote((binary_dir() / "bin" / "morel").string());
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
+  int status = std::system(cmd.c_str());
   CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out_file);
-  r.err = slurp(err_file);
-  std::filesystem::remove(out_file);
-  std::filesystem::remove(err_file);
+  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
   return r;
 }
 

@@ -1,23 +1,19 @@
-// Run the built `morel` command as a subprocess and capture what it prints,
-// for end-to-end tests of the command line.
+// Run the built `morel` command as a user would, capturing what it prints.
 #pragma once
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace morel::test {
 
 struct CliResult {
-  int exit_code = -1;  // 128 + N when killed by signal N
-  std::string out;     // stdout
-  std::string err;     // stderr
+  int exit_code = -1;  // -1 when it did not exit normally (a crash signal)
+  std::string out, err;
 };
 
-// build/bin/morel with these arguments (no shell interpretation).
 CliResult run_morel(const std::vector<std::string>& args);
 
-// A fresh, empty folder under the build directory for one test's files.
-std::filesystem::path scratch_dir(const std::string& name);
+// A fresh empty directory under the system temp dir, removed at exit.
+std::string temp_dir();
 
 }  // namespace morel::test
