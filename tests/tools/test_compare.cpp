@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <random>
 #include <vector>
@@ -240,21 +241,28 @@ TEST(CompareModels, Errors) {
   }
 }
 
-TEST(CompareModels, QuantizedSqueezenetAgainstItsTwin) {
-  // coremltools' quantized file and its dequantized twin compute the same
-  // function: SNR far beyond what quantization noise gives.
+TEST(CompareModels, QuantizedFilesAgreeWithTheirTwins) {
+  // Each of coremltools' quantized files computes the same function as its
+  // dequantized twin (SNR far beyond quantization noise), and drifts from
+  // the float model by what quantization costs.
   const auto dir = testdata_dir() / "coreml" / "quantized";
-  const Model q = Model::load(dir / "squeezenet1_1_q4_kmeans.mlmodel");
-  const Model twin = Model::load(dir / "squeezenet1_1_q4_kmeans_dequantized.mlmodel");
   const Model base = Model::load(testdata_dir() / "coreml" / "torch" / "squeezenet1_1.mlmodel");
   const std::vector<FeatureMap> samples = {
       {{"input", io::read_npy(testdata_dir() / "coreml" / "torch" / "squeezenet1_1.input.npy")}}};
-  const CompareReport same = compare_models(twin, q, samples, {});
-  EXPECT_GT(same.outputs.at(0).values->snr_db, 100);
-  const CompareReport drift = compare_models(base, q, samples, {});
-  // The shared data records a relative drift of 0.14 for this model.
-  EXPECT_LT(drift.outputs.at(0).values->snr_db, 30);
-  EXPECT_GT(drift.outputs.at(0).values->snr_db, 5);
+  for (const char* name : {"squeezenet1_1_q8_linear", "squeezenet1_1_q8_linear_symmetric",
+                           "squeezenet1_1_q6_linear_lut", "squeezenet1_1_q4_kmeans",
+                           "squeezenet1_1_q2_kmeans", "squeezenet1_1_fp16"}) {
+    SCOPED_TRACE(name);
+    const Model q = Model::load(dir / (std::string(name) + ".mlmodel"));
+    const Model twin = Model::load(dir / (std::string(name) + "_dequantized.mlmodel"));
+    const CompareReport same = compare_models(twin, q, samples, {});
+    ASSERT_EQ(same.outputs.size(), 1u);
+    EXPECT_GT(same.outputs[0].values->snr_db, 100);
+    const double drift = compare_models(base, q, samples, {}).outputs.at(0).values->snr_db;
+    std::cout << "[ info ] " << name << ": SNR vs the float model " << drift << " dB\n";
+    EXPECT_LT(drift, 100);
+    EXPECT_GT(drift, 0);
+  }
 }
 
 }  // namespace

@@ -174,6 +174,28 @@ TEST(QuantizeModel, EveryModeReloadsAndRuns) {
   }
 }
 
+TEST(QuantizeModel, EveryBitWidthRoundTrips) {
+  // 1 to 8 bits in each quantizing mode: the saved file reloads, runs, and
+  // its dequantized twin runs identically.
+  const Spec base = small_cnn();
+  const FeatureMap in = cnn_input(5);
+  for (QM mode : {QM::kLinear, QM::kLinearSymmetric, QM::kKMeans, QM::kLinearLut}) {
+    for (int bits = mode == QM::kLinearSymmetric ? 2 : 1; bits <= 8; ++bits) {
+      SCOPED_TRACE(std::string(quantization_mode_name(mode)) + " " + std::to_string(bits));
+      Spec spec = base;
+      ASSERT_EQ(quantize(spec, options(mode, bits)).weights_changed, 8);
+      const Spec back = parse_spec(serialize_spec(spec), "round trip");
+      EXPECT_NO_THROW(validate_spec(back));
+      for (const auto& layer : *network_view(back).layers)
+        for (const auto& ref : layer_weights(layer))
+          EXPECT_EQ(ref.weights->quantization().numberofbits(), static_cast<uint64_t>(bits));
+      Spec twin = back;
+      quantize(twin, options(QM::kDequantize, 0));
+      EXPECT_TRUE(all_close(predict(twin, in), predict(back, in), {1e-6, 1e-5}));
+    }
+  }
+}
+
 TEST(QuantizeModel, DeterministicAcrossThreadCounts) {
   const Spec base = small_cnn();
   for (QM mode : {QM::kKMeans, QM::kLinear}) {
