@@ -52,6 +52,7 @@ using LutFunction = std::function<LookupTable(std::span<const float> weights, in
 // Named lookup-table functions, for the command line's --lut-function. A
 // plugin registers them in its MOREL_PLUGIN body (include morel/custom_layer.h
 // for the macro). Registering a name twice replaces the earlier function.
+// Throws Error(kInvalidArgument) for an empty name or function.
 void register_lut_function(const std::string& name, LutFunction function);
 // An empty function when none is registered under the name.
 LutFunction find_lut_function(const std::string& name);
