@@ -7,12 +7,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "io/image_resize.h"
 #include "morel/compare.h"
 #include "morel/error.h"
 #include "morel/model.h"
-#include "progress_bar.h"
+#include "progress.h"
 #include "tools/compare_inputs.h"
+#include "tools/load_model.h"
 
 namespace morel::cli {
 
@@ -21,21 +24,13 @@ namespace {
 struct CompareArgs {
   std::string reference, test;
   std::string data;
-  std::vector<std::string> inputs;  // NAME=FILE
+  std::vector<std::string> inputs;  // NAME=FILE or NAME=VALUE
   std::vector<std::string> outputs;
   int top_k = 5;
+  std::string image_scale = "center-crop";
   std::vector<std::string> plugins;
   bool json = false;
 };
-
-Model load_model(const std::string& path, const ModelOptions& options) {
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0)
-    throw Error(ErrorCode::kUnsupported,
-                path +
-                    ": ONNX models need the ONNX converter, which this build of morel "
-                    "does not include yet; compare .mlmodel files");
-  return Model::load(path, options);
-}
 
 // JSON has no infinity: +-inf becomes null (see docs/quantize.md).
 nlohmann::json number(double v) {
@@ -90,7 +85,7 @@ void print_text(const CompareArgs& a, const CompareReport& r, const std::string&
   }
 }
 
-void print_json(const CompareArgs& a, const CompareReport& r) {
+void print_report_json(const CompareArgs& a, const CompareReport& r) {
   nlohmann::json outputs = nlohmann::json::array();
   for (const auto& o : r.outputs) {
     nlohmann::json j = {{"name", o.name}, {"kind", o.kind}};
@@ -115,7 +110,7 @@ void print_json(const CompareArgs& a, const CompareReport& r) {
                         {"test", a.test},
                         {"samples", r.samples},
                         {"outputs", std::move(outputs)}};
-  std::cout << out.dump(2) << "\n";
+  print_json(out);
 }
 
 void run(const CompareArgs& a) {
@@ -123,45 +118,40 @@ void run(const CompareArgs& a) {
     throw CLI::ValidationError("give either --data DIR or --input NAME=FILE (not both)");
   ModelOptions mo;
   for (const std::string& p : a.plugins) mo.plugins.emplace_back(p);
-  Model reference = load_model(a.reference, mo);
-  Model test = load_model(a.test, mo);
+  const Model reference = tools::load_any_model(a.reference, mo);
+  const Model test = tools::load_any_model(a.test, mo);
+  tools::InputOptions io_options;
+  io_options.image_scale = *io::parse_image_scale(a.image_scale);  // CLI11 checked the name
 
-  std::vector<tools::Sample> samples;
+  SampleSource samples;
   std::string source;
   if (!a.data.empty()) {
-    std::vector<std::string> skipped;
-    samples = tools::samples_from_dir(reference.description(), a.data, &skipped);
-    source = "files in " + a.data;
+    std::vector<std::filesystem::path> skipped;
+    std::vector<std::filesystem::path> files =
+        tools::sample_files(reference.description(), a.data, &skipped);
     if (!skipped.empty())
-      std::cerr << "morel: warning: skipped " << skipped.size()
-                << " file(s) that are not .npy, .png, .jpg or .jpeg, e.g. '" << skipped.front()
-                << "'\n";
+      std::cerr << "morel: warning: skipped " << skipped.size() << " file(s) in " << a.data
+                << " that do not fit input '" << reference.description().input(0).name()
+                << "', e.g. '" << skipped.front().filename().string() << "'\n";
+    samples = tools::folder_samples(reference.description(), std::move(files), io_options);
+    source = "files in " + a.data;
   } else {
-    std::vector<std::pair<std::string, std::filesystem::path>> files;
-    for (const std::string& pair : a.inputs) {
-      const size_t eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
-        throw CLI::ValidationError("--input", "expected NAME=FILE, found '" + pair + "'");
-      files.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
-    }
-    samples.push_back(tools::sample_from_files(reference.description(), files));
-    source = samples.front().name;
+    FeatureMap sample =
+        tools::sample_from_arguments(reference.description(), a.inputs, a.reference, io_options);
+    samples.count = 1;
+    samples.load = [sample = std::move(sample)](int64_t) { return sample; };
+    for (const std::string& pair : a.inputs) source += (source.empty() ? "" : ", ") + pair;
   }
 
-  std::vector<FeatureMap> inputs;
   CompareOptions o;
   o.outputs = a.outputs;
   o.top_k = a.top_k;
-  for (auto& s : samples) {
-    inputs.push_back(std::move(s.inputs));
-    o.sample_names.push_back(s.name);
-  }
-  ProgressBar bar("comparing");
-  o.progress = [&](int64_t done, int64_t total) { bar.update(done, total); };
-  CompareReport report = compare_models(reference, test, inputs, o);
-  bar.finish();
+  Progress progress("comparing", samples.count);
+  o.progress = [&](int64_t, int64_t) { progress.advance(); };
+  const CompareReport report = compare_models(reference, test, samples, o);
+  progress.finish();
   if (a.json) {
-    print_json(a, report);
+    print_report_json(a, report);
   } else {
     print_text(a, report, source);
   }
@@ -171,25 +161,46 @@ void run(const CompareArgs& a) {
 
 void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
-  CLI::App* cmd = app.add_subcommand("compare", "Run two models on the same inputs and compare");
-  cmd->footer(
-      "Classifier outputs: top-1 agreement and top-k overlap. Arrays: SNR and PSNR (dB), max\n"
-      "and mean absolute error, over every element of every sample.\n\n"
-      "Examples:\n"
-      "  morel compare model.mlmodel model_q4.mlmodel --data images/\n"
-      "  morel compare model.mlmodel model_q8.mlmodel --input input=x.npy --json");
-  cmd->add_option("A", args->reference, "Reference model (.mlmodel)")->required();
-  cmd->add_option("B", args->test, "Model to compare with it (.mlmodel)")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Run two models on the same inputs and measure how far B is from A");
+  cmd->add_option("A", args->reference,
+                  "The reference model: a .mlmodel file (.onnx once the ONNX converter is built)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("B", args->test, "The model to compare with it (say, A quantized)")
+      ->required()
+      ->type_name("FILE");
   cmd->add_option("--data", args->data,
-                  "Folder of samples for a one-input model: one .npy or image file each");
-  cmd->add_option("--input", args->inputs, "One sample's input as NAME=FILE (repeatable)");
+                  "A folder of samples for a one-input model: every image (PNG, JPEG) or .npy "
+                  "file in it, sorted by name (default: none; give --data or --input)")
+      ->type_name("DIR");
+  cmd->add_option("--input,-i", args->inputs,
+                  "One sample's input: NAME=FILE for an image or .npy, NAME=VALUE for a number "
+                  "or string (repeat for each input)")
+      ->type_name("NAME=VALUE");
   cmd->add_option("--output", args->outputs,
-                  "Output to compare (repeatable; default: every output both models have)");
+                  "An output to compare (repeatable; default: every output both models have)")
+      ->type_name("NAME");
   cmd->add_option("--top-k", args->top_k, "k of the top-k overlap for classifiers")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--plugin", args->plugins, "Plugin library with custom layers (repeatable)");
-  cmd->add_flag("--json", args->json, "Print the report as JSON");
+  cmd->add_option(
+         "--image-scale", args->image_scale,
+         "How an image is brought to the model's size: fill (stretch), fit (scale inside and pad "
+         "with black), center-crop (scale the short side, crop the centre)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fill", "fit", "center-crop"}));
+  cmd->add_option("--plugin", args->plugins,
+                  "A plugin library with custom layers or models (repeatable; default: none)")
+      ->type_name("LIB.so");
+  add_json_flag(*cmd, args->json);
+  set_examples(*cmd,
+               {"morel compare model.mlmodel model_q4.mlmodel --data images/",
+                "morel compare model.mlmodel model_q8.mlmodel --input input=x.npy --json"},
+               "Classifier outputs: top-1 agreement and top-k overlap of the probabilities.\n"
+               "Arrays (and probabilities): SNR = 10 log10(sum ref^2 / sum (ref-test)^2) and\n"
+               "PSNR = 20 log10(max|ref| / RMSE) in dB, max and mean absolute error, over every\n"
+               "element of every sample. Exit status 0 whatever the numbers.");
   cmd->callback([args] { run(*args); });
 }
 

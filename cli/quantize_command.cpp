@@ -6,14 +6,16 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "morel/custom_layer.h"
 #include "morel/error.h"
 #include "morel/quantize.h"
 #include "morel/spec.h"
-#include "progress_bar.h"
+#include "progress.h"
 
 namespace morel::cli {
 
@@ -136,7 +138,7 @@ void print_text(const QuantizeArgs& a, const QuantizeOptions& o, const QuantizeR
   std::printf("\n");
 }
 
-void print_json(const QuantizeArgs& a, const QuantizeOptions& o, const QuantizeReport& r) {
+void print_report_json(const QuantizeArgs& a, const QuantizeOptions& o, const QuantizeReport& r) {
   nlohmann::json weights = nlohmann::json::array();
   for (const WeightChange& w : r.weights) {
     nlohmann::json j = {{"layer", w.layer},
@@ -160,7 +162,7 @@ void print_json(const QuantizeArgs& a, const QuantizeOptions& o, const QuantizeR
                         {"weights_changed", r.weights_changed},
                         {"weights", std::move(weights)}};
   if (o.mode != QuantizationMode::kDequantize) out["bits"] = o.bits;
-  std::cout << out.dump(2) << "\n";
+  print_json(out);
 }
 
 void run(const QuantizeArgs& a, const CLI::App& app) {
@@ -204,14 +206,16 @@ void run(const QuantizeArgs& a, const CLI::App& app) {
     throw CLI::ValidationError("--lut-function",
                                "only mode custom_lut takes a lookup-table function");
   }
-  if (a.input.size() > 5 && a.input.compare(a.input.size() - 5, 5, ".onnx") == 0)
-    throw Error(ErrorCode::kUnsupported,
-                a.input + ": quantize reads .mlmodel files; convert the ONNX model first");
-
-  Spec spec = load_spec(a.input);
+  Spec spec = load_model_argument(a.input);
   validate_spec(spec);
-  ProgressBar bar("quantizing");
-  o.progress = [&](int64_t done, int64_t total) { bar.update(done, total); };
+  // The number of tensors is known once quantize() has looked at the model.
+  std::optional<Progress> progress;
+  int64_t shown = 0;
+  o.progress = [&](int64_t done, int64_t total) {
+    if (!progress) progress.emplace("quantizing", total);
+    progress->advance(done - shown);
+    shown = done;
+  };
   QuantizeReport report;
   try {
     report = quantize(spec, o);
@@ -220,10 +224,10 @@ void run(const QuantizeArgs& a, const CLI::App& app) {
     if (e.code() == ErrorCode::kInvalidArgument) throw CLI::ValidationError(e.what());
     throw;
   }
-  bar.finish();
+  if (progress) progress->finish();
   save_spec(spec, a.output);
   if (a.json) {
-    print_json(a, o, report);
+    print_report_json(a, o, report);
   } else {
     print_text(a, o, report);
   }
@@ -233,38 +237,53 @@ void run(const QuantizeArgs& a, const CLI::App& app) {
 
 void add_quantize_command(CLI::App& app) {
   auto args = std::make_shared<QuantizeArgs>();
-  CLI::App* cmd = app.add_subcommand("quantize", "Shrink a model's weights (or restore float32)");
-  cmd->footer(
-      "Modes: linear, linear_symmetric (per output channel scale and bias), kmeans, linear_lut\n"
-      "(lookup table per tensor), custom_lut (a plugin's --lut-function), fp16, dequantize.\n\n"
-      "Examples:\n"
-      "  morel quantize model.mlmodel model_q8.mlmodel --bits 8 --mode linear\n"
-      "  morel quantize model.mlmodel model_q4.mlmodel --bits 4 --mode kmeans "
-      "--skip-layer-types batchnorm --min-weight-count 1024\n"
-      "  morel quantize model_q4.mlmodel model_fp32.mlmodel --mode dequantize");
-  cmd->add_option("IN", args->input, "Model to read (.mlmodel)")->required();
-  cmd->add_option("OUT", args->output, "Model to write (.mlmodel)")->required();
-  cmd->add_option(
-      "--bits", args->bits,
-      "Bits per weight: 1-8, or 16 with fp16 (required except for fp16 and dequantize)");
-  cmd->add_option("--mode", args->mode, "How to quantize")
+  CLI::App* cmd =
+      app.add_subcommand("quantize", "Store a model's weights in fewer bits (or back in float32)");
+  cmd->add_option("IN", args->input,
+                  "The model to read: a .mlmodel file (.onnx once the ONNX converter is built)")
       ->required()
+      ->type_name("FILE");
+  cmd->add_option("OUT", args->output, "The .mlmodel file to write")->required()->type_name("FILE");
+  cmd->add_option("--mode", args->mode,
+                  "linear, linear_symmetric (per output channel scale and bias), kmeans, "
+                  "linear_lut (one lookup table per tensor), custom_lut (a plugin's "
+                  "--lut-function), fp16, or dequantize (back to float32); required")
+      ->required()
+      ->type_name("MODE")
       ->check(CLI::IsMember({"linear", "linear_symmetric", "kmeans", "linear_lut", "custom_lut",
                              "fp16", "dequantize"}));
+  cmd->add_option("--bits", args->bits,
+                  "Bits per weight: 1-8 (linear_symmetric 2-8); required by every mode but fp16 "
+                  "(16, implied) and dequantize (takes none)")
+      ->type_name("N");
   cmd->add_option("--skip-layer-types", args->skip_layer_types,
-                  "Layer kinds to leave alone, comma separated (e.g. batchnorm,innerProduct)")
-      ->delimiter(',');
+                  "Layer kinds to leave alone, comma separated, in the format's names "
+                  "(e.g. batchnorm,innerProduct; default: none)")
+      ->delimiter(',')
+      ->type_name("KIND,...");
   cmd->add_option("--min-weight-count", args->min_weight_count,
                   "Leave tensors with fewer weights than this alone")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--lut-function", args->lut_function,
-                  "custom_lut: name of a lookup-table function a --plugin registers");
-  cmd->add_option("--plugin", args->plugins, "Plugin library to load (repeatable)");
-  cmd->add_option("--threads", args->threads, "Tensors quantized at once (0 = every core)")
+                  "custom_lut: the name of a lookup-table function a --plugin registers "
+                  "(default: none)")
+      ->type_name("NAME");
+  cmd->add_option("--plugin", args->plugins,
+                  "A plugin library to load first (repeatable; default: none)")
+      ->type_name("LIB.so");
+  cmd->add_option("--threads", args->threads, "Tensors quantized at once (0: every core)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--json", args->json, "Print the report as JSON");
+  add_json_flag(*cmd, args->json);
+  set_examples(*cmd,
+               {"morel quantize model.mlmodel model_q8.mlmodel --bits 8 --mode linear",
+                "morel quantize model.mlmodel model_q4.mlmodel --bits 4 --mode kmeans "
+                "--min-weight-count 1024",
+                "morel quantize model_q4.mlmodel model_fp32.mlmodel --mode dequantize"},
+               "Prints each layer's storage and bytes before and after, and the model size.\n"
+               "Then measure what it cost: morel compare model.mlmodel model_q4.mlmodel --data "
+               "images/");
   cmd->callback([args, cmd] { run(*args, *cmd); });
 }
 

@@ -111,6 +111,16 @@ struct CompareOptions {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
+// Samples produced one at a time (read from files as they are needed), so a
+// big data set need not fit in memory. `load` may throw; its error comes
+// through unchanged.
+struct SampleSource {
+  int64_t count = 0;
+  std::function<FeatureMap(int64_t index)> load;
+  // Optional: the sample's name (its file), for messages.
+  std::function<std::string(int64_t index)> name;
+};
+
 // Predict every sample with both models and compare the outputs. Throws
 // Error(kInvalidArgument) when there are no samples or a requested output is
 // not one of the reference model's, Error(kInvalidModel) when the models do
@@ -119,5 +129,8 @@ struct CompareOptions {
 // the sample's name.
 CompareReport compare_models(const Model& reference, const Model& test,
                              std::span<const FeatureMap> samples, const CompareOptions& options);
+// The same over samples read one at a time (options.sample_names unused).
+CompareReport compare_models(const Model& reference, const Model& test, const SampleSource& samples,
+                             const CompareOptions& options);
 
 }  // namespace morel

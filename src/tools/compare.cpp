@@ -269,18 +269,32 @@ std::string names_of(const FeatureMap& m) {
 
 CompareReport compare_models(const Model& reference, const Model& test,
                              std::span<const FeatureMap> samples, const CompareOptions& options) {
-  if (samples.empty()) bad_argument("no samples to compare the models on");
+  SampleSource source;
+  source.count = static_cast<int64_t>(samples.size());
+  source.load = [samples](int64_t i) { return samples[static_cast<size_t>(i)]; };
+  if (!options.sample_names.empty())
+    source.name = [&options](int64_t i) {
+      return static_cast<size_t>(i) < options.sample_names.size()
+                 ? options.sample_names[static_cast<size_t>(i)]
+                 : std::to_string(i);
+    };
+  return compare_models(reference, test, source, options);
+}
+
+CompareReport compare_models(const Model& reference, const Model& test, const SampleSource& samples,
+                             const CompareOptions& options) {
+  if (samples.count <= 0) bad_argument("no samples to compare the models on");
+  if (!samples.load) bad_argument("the sample source has no load function");
   if (options.top_k < 1)
     bad_argument("top_k must be at least 1, not " + std::to_string(options.top_k));
   std::vector<OutputState> outputs;
-  const int64_t total = static_cast<int64_t>(samples.size());
+  const int64_t total = samples.count;
   for (int64_t s = 0; s < total; ++s) {
-    const std::string sample = static_cast<size_t>(s) < options.sample_names.size()
-                                   ? "'" + options.sample_names[s] + "'"
-                                   : std::to_string(s);
+    const std::string sample = samples.name ? "'" + samples.name(s) + "'" : std::to_string(s);
+    const FeatureMap inputs = samples.load(s);
     auto run = [&](const Model& model, const char* which) {
       try {
-        return model.predict(samples[s]);
+        return model.predict(inputs);
       } catch (const Error& e) {
         throw Error(e.code(),
                     std::string("sample ") + sample + ", " + which + " model: " + e.what());

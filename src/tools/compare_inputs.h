@@ -1,43 +1,39 @@
-// Inputs for `morel compare` from files: .npy arrays and PNG / JPEG images,
-// one sample per file of a folder, or one sample from NAME=FILE pairs.
+// Inputs for `morel compare`: one sample per file of a folder, read when its
+// turn comes (a big folder need not fit in memory), or one sample from
+// NAME=VALUE arguments. Values are read the way `morel predict` reads them
+// (tools/predict_inputs.h): images scaled to the input's size, .npy arrays,
+// and numbers or strings typed on the command line.
 #pragma once
 
 #include <filesystem>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "morel/compare.h"
 #include "morel/spec.h"
+#include "tools/predict_inputs.h"
 
 namespace morel::tools {
 
-struct Sample {
-  std::string name;  // the file (folder samples) or "NAME=FILE, ..." pairs
-  FeatureMap inputs;
-};
+// The sample files of `dir` for a model with exactly one input, sorted by
+// name: images for an image input, .npy files for a multi-array input.
+// Throws Error(kInvalidArgument) when the model has several inputs (saying
+// to give NAME=FILE pairs), Error(kInvalidInput) when the folder is missing
+// or holds no fitting file. Other files are listed in `skipped`.
+std::vector<std::filesystem::path> sample_files(const spec::ModelDescription& description,
+                                                const std::filesystem::path& dir,
+                                                std::vector<std::filesystem::path>* skipped);
 
-// File types a sample may come from: ".npy", ".png", ".jpg", ".jpeg".
-bool is_sample_file(const std::filesystem::path& file);
+// Samples from those files, each read when compare_models asks for it.
+SampleSource folder_samples(const spec::ModelDescription& description,
+                            std::vector<std::filesystem::path> files, const InputOptions& options);
 
-// The value of model input `input` read from `file`: an .npy file for a
-// multi-array input, an image file for an image input. Throws
-// Error(kInvalidInput) naming the file and the input when the kinds differ
-// or the file cannot be decoded (Error(kIo) when it cannot be read).
-FeatureValue read_input_file(const spec::FeatureDescription& input,
-                             const std::filesystem::path& file);
-
-// One sample per sample file in `dir`, sorted by file name, for a model with
-// exactly one input (Error(kInvalidArgument) otherwise, saying to use
-// NAME=FILE pairs). Other files are skipped and listed in `skipped`.
-// Error(kIo) when the folder cannot be read or holds no sample file.
-std::vector<Sample> samples_from_dir(const spec::ModelDescription& description,
-                                     const std::filesystem::path& dir,
-                                     std::vector<std::string>* skipped = nullptr);
-
-// One sample from NAME=FILE pairs. Error(kInvalidArgument) when a name is not
-// an input of the model (listing its inputs) or appears twice.
-Sample sample_from_files(const spec::ModelDescription& description,
-                         const std::vector<std::pair<std::string, std::filesystem::path>>& files);
+// One sample from NAME=VALUE arguments. Errors name the argument: not
+// NAME=VALUE (kInvalidArgument), a name the model does not take, a name
+// given twice, a required input missing, or a value that cannot be read
+// (kInvalidInput or kIo).
+FeatureMap sample_from_arguments(const spec::ModelDescription& description,
+                                 const std::vector<std::string>& arguments,
+                                 std::string_view model_label, const InputOptions& options);
 
 }  // namespace morel::tools

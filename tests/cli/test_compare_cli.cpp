@@ -7,6 +7,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/image_file.h"
+#include "io/image_resize.h"
 #include "support/paths.h"
 #include "support/run_cli.h"
 
@@ -79,6 +81,30 @@ TEST(CompareCli, ArraysFromInputPairs) {
   EXPECT_FALSE(o.contains("top1_agreement_percent"));
 }
 
+TEST(CompareCli, ImagesOfAnotherSizeAreScaled) {
+  // A 64x48 picture for the 32x32 input: scaled the way --image-scale says.
+  const auto dir = std::filesystem::path(temp_dir()) / "big";
+  std::filesystem::create_directories(dir);
+  const Image small = io::read_image(std::filesystem::path(demo_images()) / "ring_0.png");
+  io::write_png(dir / "ring_big.png", io::scale_image(small, 64, 48, io::ImageScale::kFill));
+  for (const char* scale : {"fill", "fit", "center-crop"}) {
+    const CliResult r = run_morel({"compare", demo_model(), demo_model(), "--data", dir.string(),
+                                   "--image-scale", scale, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << scale << ": " << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("samples"), 1);
+    EXPECT_EQ(j.at("outputs")[1].at("identical"), true);
+  }
+}
+
+TEST(CompareCli, Help) {
+  const CliResult r = run_morel({"compare", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* text : {"--data", "--input", "--output", "--top-k", "--image-scale",
+                           "center-crop", "--plugin", "--json", "Examples:", "SNR"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text;
+}
+
 TEST(CompareCli, UsageErrors) {
   auto usage = [](const CliResult& r, const std::string& text) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -90,7 +116,10 @@ TEST(CompareCli, UsageErrors) {
                    "image=x.png"}),
         "not both");
   usage(run_morel({"compare", demo_model(), demo_model(), "--input", "image"}),
-        "expected NAME=FILE");
+        "--input 'image' is not NAME=VALUE");
+  usage(run_morel({"compare", demo_model(), demo_model(), "--data", demo_images(), "--image-scale",
+                   "zoom"}),
+        "--image-scale");
   usage(run_morel({"compare", demo_model(), demo_model(), "--data", demo_images(), "--top-k", "0"}),
         "--top-k");
   usage(run_morel({"compare", demo_model()}), "B");
@@ -104,28 +133,30 @@ TEST(CompareCli, FailedWork) {
   };
   const auto dir = std::filesystem::path(temp_dir());
   fails(run_morel({"compare", demo_model(), demo_model(), "--data", (dir / "nowhere").string()}),
-        "is not a folder");
+        "input 'image': no such folder");
   fails(run_morel({"compare", demo_model(), demo_model(), "--data", dir.string()}),
-        "holds no sample file");
-  // A wrong input or output name is wrong usage.
-  const CliResult name =
-      run_morel({"compare", demo_model(), demo_model(), "--input", "picture=x.png"});
-  EXPECT_EQ(name.exit_code, 2);
-  EXPECT_NE(name.err.find(
-                "'picture' is not an input of the model; its inputs are: image (image RGB 32x32)"),
-            std::string::npos)
-      << name.err;
+        "holds no PNG or JPEG images");
+  fails(run_morel({"compare", demo_model(), demo_model(), "--input", "picture=x.png"}),
+        "input 'picture' is not an input of " + demo_model() +
+            "; its inputs are: image (image RGB 32x32)");
   fails(run_morel({"compare", demo_model(), demo_model(), "--input",
                    "image=" +
                        (testdata_dir() / "coreml" / "torch" / "squeezenet1_1.input.npy").string()}),
-        "input 'image' (image RGB 32x32) takes an image file");
+        "input 'image'");
+  fails(run_morel({"compare", demo_model(), demo_model(), "--input",
+                   "image=" + (dir / "missing.png").string()}),
+        "no such file");
   {
     std::ofstream f(dir / "broken.png", std::ios::binary);
     f << "not a png";
   }
   fails(run_morel({"compare", demo_model(), demo_model(), "--data", dir.string()}), "broken.png");
+  { std::ofstream f(dir / "m.onnx", std::ios::binary); }
   fails(run_morel({"compare", demo_model(), (dir / "m.onnx").string(), "--data", demo_images()}),
         "ONNX");
+  fails(run_morel(
+            {"compare", demo_model(), (dir / "none.mlmodel").string(), "--data", demo_images()}),
+        "no such file");
   fails(
       run_morel({"compare", demo_model(), (quantized_dir() / "squeezenet1_1_fp16.mlmodel").string(),
                  "--data", demo_images()}),

@@ -206,10 +206,44 @@ TEST(CompareModels, ClassifierOutputs) {
   EXPECT_EQ(r.outputs[0].classes->topk_overlap, 0.0);  // top-2 vs bottom-2 of 4
 }
 
+TEST(CompareModels, SamplesReadOneAtATime) {
+  // A source loads each sample once, in order, when its turn comes; the
+  // result equals comparing the same samples held in memory, and a load
+  // error comes through unchanged.
+  const Model a = Model::from_spec(linear_model(1.f, false));
+  const Model b = Model::from_spec(linear_model(1.05f, false));
+  const auto samples = random_samples(7);
+  std::vector<int64_t> loaded;
+  SampleSource source;
+  source.count = 7;
+  source.load = [&](int64_t i) {
+    loaded.push_back(i);
+    return samples[static_cast<size_t>(i)];
+  };
+  const CompareReport lazy = compare_models(a, b, source, {});
+  EXPECT_EQ(loaded, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6}));
+  const CompareReport eager = compare_models(a, b, samples, {});
+  EXPECT_EQ(lazy.samples, 7);
+  EXPECT_EQ(lazy.outputs.at(0).values->snr_db, eager.outputs.at(0).values->snr_db);
+
+  source.load = [&](int64_t i) -> FeatureMap {
+    if (i == 3) throw Error(ErrorCode::kIo, "cannot read 'd.npy'");
+    return samples[static_cast<size_t>(i)];
+  };
+  try {
+    compare_models(a, b, source, {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_STREQ(e.what(), "cannot read 'd.npy'");
+  }
+}
+
 TEST(CompareModels, Errors) {
   const Model a = Model::from_spec(linear_model(1.f, false));
   const Model c = Model::from_spec(linear_model(1.f, true));
-  EXPECT_THROW(compare_models(a, a, {}, {}), Error);
+  EXPECT_THROW(compare_models(a, a, std::vector<FeatureMap>{}, {}), Error);
+  EXPECT_THROW(compare_models(a, a, SampleSource{}, {}), Error);
   try {
     compare_models(a, c, random_samples(1), {});
     FAIL() << "no error";
