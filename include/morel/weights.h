@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -51,6 +53,25 @@ int64_t stored_weight_count(const spec::WeightParams& weights);
 // Store values as floatValue / float16Value (replacing what was there).
 void set_float_weights(spec::WeightParams& weights, const std::vector<float>& values);
 void set_float16_weights(spec::WeightParams& weights, const std::vector<float>& values);
+
+// n-bit unsigned values (each < 2^bits, bits 1-8) as the MSB-first bit
+// stream decode_weights reads: bit 7 of byte 0 is the top bit of value 0,
+// values straddle bytes, the tail is zero padded. Throws
+// Error(kInvalidArgument) when bits or a value is out of range.
+std::string pack_bits(std::span<const uint8_t> values, int bits);
+// The inverse for `count` values; throws Error(kInvalidArgument) when the
+// bytes are too few.
+std::vector<uint8_t> unpack_bits(std::string_view bytes, int64_t count, int bits);
+
+// Store quantized values as rawValue with their parameters (replacing what
+// was there). Linear: w = q * scale[c] + bias[c], scale and bias of length 1
+// or one per channel. Lookup table: w = table[q], the table of exactly
+// 2^bits entries. Throws Error(kInvalidArgument) on out-of-range input.
+void set_linear_quantized_weights(spec::WeightParams& weights, int bits,
+                                  std::span<const uint8_t> values, std::span<const float> scale,
+                                  std::span<const float> bias);
+void set_lut_quantized_weights(spec::WeightParams& weights, int bits,
+                               std::span<const uint8_t> values, std::span<const float> table);
 
 // IEEE half <-> float conversion.
 float half_to_float(uint16_t h);

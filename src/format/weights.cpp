@@ -258,4 +258,87 @@ void set_float16_weights(spec::WeightParams& w, const std::vector<float>& values
   w.set_float16value(std::move(bytes));
 }
 
+namespace {
+
+[[noreturn]] void bad_argument(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
+}
+
+void check_bits(int bits) {
+  if (bits < 1 || bits > 8) bad_argument("quantized values take 1 to 8 bits, not " + str(bits));
+}
+
+}  // namespace
+
+std::string pack_bits(std::span<const uint8_t> values, int bits) {
+  check_bits(bits);
+  const uint32_t limit = 1u << bits;
+  const size_t n = values.size();
+  std::string out((n * bits + 7) / 8, '\0');
+  if (bits == 8) {
+    if (n) std::memcpy(out.data(), values.data(), n);
+    return out;
+  }
+  // Shift values into an accumulator and emit whole bytes from its top.
+  uint32_t acc = 0;
+  int filled = 0;
+  size_t pos = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (values[i] >= limit)
+      bad_argument("value " + str(values[i]) + " at index " + str(static_cast<int64_t>(i)) +
+                   " does not fit in " + str(bits) + " bits");
+    acc = (acc << bits) | values[i];
+    filled += bits;
+    while (filled >= 8) {
+      filled -= 8;
+      out[pos++] = static_cast<char>((acc >> filled) & 0xffu);
+    }
+  }
+  if (filled > 0) out[pos] = static_cast<char>((acc << (8 - filled)) & 0xffu);
+  return out;
+}
+
+std::vector<uint8_t> unpack_bits(std::string_view bytes, int64_t count, int bits) {
+  check_bits(bits);
+  if (count < 0) bad_argument("negative value count " + str(count));
+  const int64_t need = (count * bits + 7) / 8;
+  if (static_cast<int64_t>(bytes.size()) < need)
+    bad_argument(str(count) + " values of " + str(bits) + " bits need " + str(need) +
+                 " bytes, found " + str(static_cast<int64_t>(bytes.size())));
+  std::vector<uint8_t> out(static_cast<size_t>(count));
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  for (int64_t i = 0; i < count; ++i) out[i] = static_cast<uint8_t>(read_bits(b, i, bits));
+  return out;
+}
+
+void set_linear_quantized_weights(spec::WeightParams& w, int bits, std::span<const uint8_t> values,
+                                  std::span<const float> scale, std::span<const float> bias) {
+  if (scale.empty()) bad_argument("linear quantization needs at least one scale");
+  if (!bias.empty() && bias.size() != scale.size() && bias.size() != 1)
+    bad_argument("linear quantization has " + str(static_cast<int64_t>(scale.size())) +
+                 " scales but " + str(static_cast<int64_t>(bias.size())) + " biases");
+  std::string raw = pack_bits(values, bits);
+  w.Clear();
+  w.set_rawvalue(std::move(raw));
+  spec::QuantizationParams* q = w.mutable_quantization();
+  q->set_numberofbits(static_cast<uint64_t>(bits));
+  auto* lin = q->mutable_linearquantization();
+  lin->mutable_scale()->Assign(scale.begin(), scale.end());
+  lin->mutable_bias()->Assign(bias.begin(), bias.end());
+}
+
+void set_lut_quantized_weights(spec::WeightParams& w, int bits, std::span<const uint8_t> values,
+                               std::span<const float> table) {
+  check_bits(bits);
+  if (table.size() != (size_t(1) << bits))
+    bad_argument("a lookup table for " + str(bits) + "-bit indices has " + str(int64_t(1) << bits) +
+                 " entries, not " + str(static_cast<int64_t>(table.size())));
+  std::string raw = pack_bits(values, bits);
+  w.Clear();
+  w.set_rawvalue(std::move(raw));
+  spec::QuantizationParams* q = w.mutable_quantization();
+  q->set_numberofbits(static_cast<uint64_t>(bits));
+  q->mutable_lookuptablequantization()->mutable_floatvalue()->Assign(table.begin(), table.end());
+}
+
 }  // namespace morel

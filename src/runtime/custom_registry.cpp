@@ -5,6 +5,7 @@
 #include <shared_mutex>
 
 #include "morel/error.h"
+#include "morel/quantize.h"
 
 namespace morel {
 
@@ -83,6 +84,47 @@ std::vector<std::string> registered_custom_models() {
   Registry& r = registry();
   std::shared_lock lock(r.mutex);
   return names_of(r.models);
+}
+
+// Named lookup-table functions for custom_lut quantization, kept apart from
+// the layer and model classes: plugins register them the same way.
+namespace {
+
+struct LutRegistry {
+  std::shared_mutex mutex;
+  std::map<std::string, LutFunction> functions;
+};
+
+LutRegistry& lut_registry() {
+  static LutRegistry* r = new LutRegistry;  // never destroyed, as above
+  return *r;
+}
+
+}  // namespace
+
+void register_lut_function(const std::string& name, LutFunction function) {
+  if (name.empty())
+    throw Error(ErrorCode::kInvalidArgument,
+                "cannot register a lookup-table function with an empty name");
+  if (!function)
+    throw Error(ErrorCode::kInvalidArgument,
+                "cannot register lookup-table function '" + name + "': empty function");
+  LutRegistry& r = lut_registry();
+  std::unique_lock lock(r.mutex);
+  r.functions[name] = std::move(function);
+}
+
+LutFunction find_lut_function(const std::string& name) {
+  LutRegistry& r = lut_registry();
+  std::shared_lock lock(r.mutex);
+  auto it = r.functions.find(name);
+  return it == r.functions.end() ? LutFunction{} : it->second;
+}
+
+std::vector<std::string> registered_lut_functions() {
+  LutRegistry& r = lut_registry();
+  std::shared_lock lock(r.mutex);
+  return names_of(r.functions);
 }
 
 namespace runtime {
