@@ -1,26 +1,50 @@
 #!/bin/sh
-# `make demo`: the seed walk-through on bundled data — a model with a Swish
-# custom layer built, saved, loaded and run, first with the layer linked into
-# the program, then inspected and run through the CLI with the plugin.
+# `make demo`: morel's main jobs on the data bundled in the repository.
+#   1. a classifier (examples/demo): inspect it, classify one picture, then a
+#      whole folder as a batch;
+#   2. the Swish custom layer walk-through (examples/swish): the layer linked
+#      into a program, then loaded by the CLI from a plugin;
+#   3. weight quantization and comparison (scripts/demo_quantize.sh).
+# Any step that fails stops the demo with a non-zero status.
 set -e
+cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-MODEL="$BUILD/swish.mlmodel"
-IMAGE=examples/swish/data/swish_input.png
+MOREL="$BUILD/bin/morel"
+OUT="$BUILD/demo"
+mkdir -p "$OUT"
 
-echo "== Swish custom layer, linked into the program (examples/swish/main.cpp)"
-"$BUILD/bin/swish_example" --image "$IMAGE" --save "$MODEL"
+CLASSIFIER=examples/demo/shapes_classifier.mlmodel
+IMAGES=examples/demo/images
+
+echo "== 1. A classifier: what the file holds (morel inspect)"
+"$MOREL" inspect "$CLASSIFIER"
 
 echo
-echo "== What the file holds: morel inspect"
-"$BUILD/bin/morel" inspect "$MODEL"
+echo "== ...one picture (morel predict)"
+"$MOREL" predict "$CLASSIFIER" --input "image=$IMAGES/ring_0.png" --top-k 3
 
 echo
-echo "== The same model through the CLI, Swish from the plugin $BUILD/lib/libmorel_swish.so"
-"$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE" --plugin "$BUILD/lib/libmorel_swish.so"
+echo "== ...a folder of $(ls "$IMAGES" | wc -l) pictures as one batch, JSON lines (first 3 shown)"
+"$MOREL" predict "$CLASSIFIER" --input "image=$IMAGES" --json --top-k 1 >"$OUT/predictions.jsonl"
+head -n 3 "$OUT/predictions.jsonl"
+
+SWISH_MODEL="$OUT/swish.mlmodel"
+SWISH_IMAGE=examples/swish/data/swish_input.png
+echo
+echo "== 2. Swish custom layer, linked into the program (examples/swish/main.cpp)"
+"$BUILD/bin/swish_example" --image "$SWISH_IMAGE" --save "$SWISH_MODEL"
+
+echo
+echo "== ...the same model through the CLI, Swish from the plugin $BUILD/lib/libmorel_swish.so"
+"$MOREL" predict "$SWISH_MODEL" --input "image=$SWISH_IMAGE" --plugin "$BUILD/lib/libmorel_swish.so"
 
 echo
 echo "== ...and without the plugin: the error says how to provide the class"
-if "$BUILD/bin/morel" predict "$MODEL" --input "image=$IMAGE"; then
+if "$MOREL" predict "$SWISH_MODEL" --input "image=$SWISH_IMAGE"; then
   echo "demo: expected the missing-class error" >&2
   exit 1
 fi
+
+echo
+echo "== 3. Quantize the classifier's weights and judge the loss"
+scripts/demo_quantize.sh "$BUILD" "$OUT"
