@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   // Subcommands are added here as they land.
+  morel::cli::add_convert_command(app);
 
   try {
     app.parse(argc, argv);
