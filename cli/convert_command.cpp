@@ -183,9 +183,7 @@ void run_convert(const ConvertArgs& a) {
 void add_convert_command(CLI::App& app) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* cmd = app.add_subcommand("convert", "Convert an ONNX model to a Core ML .mlmodel");
-  cmd->add_option("input", args->input, "The ONNX model (.onnx)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  cmd->add_option("input", args->input, "The ONNX model (.onnx)")->required();
   cmd->add_option("-o,--output", args->output, "The Core ML model to write (.mlmodel)")->required();
   cmd->add_option("--input-shape", args->input_shapes,
                   "NAME=DIMS: static shape for an input with symbolic dimensions, e.g. "
@@ -224,8 +222,7 @@ void add_convert_command(CLI::App& app) {
                   "(repeatable)");
   cmd->add_option("--plugin", args->plugins,
                   "A plugin library whose custom layer classes are asked for output shapes "
-                  "(repeatable)")
-      ->check(CLI::ExistingFile);
+                  "(repeatable)");
   cmd->add_flag("--json", args->json, "Print the summary as JSON");
   cmd->footer(
       "Examples:\n"

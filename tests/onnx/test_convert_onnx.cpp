@@ -370,8 +370,9 @@ TEST(ConvertOnnx, BadFilesGiveOneClearError) {
     code = e.code();
   }
   EXPECT_EQ(code, ErrorCode::kIo);
-  for (const std::string& bytes : {std::string(), std::string("not a model at all \x01\x02\xff", 23),
-                                  small_cnn().bytes().substr(0, 40)}) {
+  for (const std::string& bytes :
+       {std::string(), std::string("not a model at all \x01\x02\xff", 23),
+        small_cnn().bytes().substr(0, 40)}) {
     try {
       convert_onnx_bytes(bytes, {}, "junk.onnx");
       ADD_FAILURE() << "accepted junk";

@@ -229,7 +229,7 @@ void Converter::finish_outputs() {
 Spec Converter::run() {
   const onnx::GraphProto& g = model_.proto.graph();
   if (g.sparse_initializer_size() > 0)
-    throw Error(ErrorCode::kUnsupported, model_.origin + ": sparse initializers are not supported");
+    throw Error(ErrorCode::kUnsupported, "sparse initializers are not supported");
   std::set<std::string> initialized;
   for (const auto& t : g.initializer()) {
     cx_.define_constant(t.name(),
@@ -251,9 +251,8 @@ Spec Converter::run() {
   }
   if (inputs_.empty())
     throw Error(ErrorCode::kUnsupported,
-                model_.origin +
-                    " has no run-time inputs (every input has an initializer); a "
-                    "Core ML model needs at least one input");
+                "the graph has no run-time inputs (every input has an initializer); a "
+                "Core ML model needs at least one input");
   for (const auto& vi : g.output()) cx_.reserve(vi.name());
   declared_ = declared_types(g);
 
@@ -309,14 +308,19 @@ Spec convert_onnx(const std::filesystem::path& path, const OnnxConvertOptions& o
     return onnxc::Converter(model, options).run();
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kInvalidArgument) throw;
-    throw Error(e.code(), path.filename().string() + ": " + e.what());
+    throw Error(e.code(), path.string() + ": " + e.what());
   }
 }
 
 Spec convert_onnx_bytes(std::string_view bytes, const OnnxConvertOptions& options,
                         std::string_view origin, const std::filesystem::path& base_dir) {
   onnxc::OnnxModel model = onnxc::read_onnx_bytes(bytes, origin, base_dir);
-  return onnxc::Converter(model, options).run();
+  try {
+    return onnxc::Converter(model, options).run();
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kInvalidArgument) throw;
+    throw Error(e.code(), std::string(origin) + ": " + e.what());
+  }
 }
 
 std::vector<std::string> onnx_supported_ops() {
