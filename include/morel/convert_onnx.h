@@ -89,6 +89,11 @@ struct OnnxConvertOptions {
   // Static shapes for graph inputs with symbolic or unknown dimensions
   // (by ONNX input name); dimensions not given here become 1.
   std::map<std::string, std::vector<int64_t>> input_shapes;
+  // Graph inputs given fixed values (by ONNX input name): they become
+  // constants of the model rather than inputs, so that shapes computed from
+  // them fold. Values are cast to the input's declared element type; the
+  // shape must fit the declared one.
+  std::map<std::string, OnnxTensor> constant_inputs;
 
   // Custom conversions: op type -> function. A function is consulted before
   // the built-in conversion, so it may also replace one.

@@ -11,7 +11,10 @@
 
 namespace morel::test {
 
-enum class CaseStatus { kPassed, kFailed, kUnsupported };
+// kPassedFrozen: passed once graph inputs that the converter needs as
+// constants (a Reshape target, an LSTM's weights, ...) were fixed to the
+// case's values with OnnxConvertOptions::constant_inputs.
+enum class CaseStatus { kPassed, kPassedFrozen, kFailed, kUnsupported };
 
 struct CaseResult {
   CaseStatus status = CaseStatus::kFailed;

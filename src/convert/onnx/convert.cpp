@@ -68,6 +68,27 @@ FeatureInfo graph_input(const onnx::ValueInfoProto& vi, const OnnxConvertOptions
   return f;
 }
 
+// A graph input fixed to a value: cast to its declared type, its shape
+// checked against the declared one.
+Tensor constant_input(const onnx::ValueInfoProto& vi, const OnnxTensor& value) {
+  const std::string what = "constant value for input '" + vi.name() + "'";
+  Tensor t = Tensor::from_public(value, what);
+  if (vi.type().has_tensor_type()) {
+    const auto& tt = vi.type().tensor_type();
+    if (tt.has_shape()) {
+      bool ok = tt.shape().dim_size() == t.rank();
+      for (int i = 0; ok && i < tt.shape().dim_size(); ++i)
+        ok = !tt.shape().dim(i).has_dim_value() || tt.shape().dim(i).dim_value() == t.shape()[i];
+      if (!ok)
+        throw Error(ErrorCode::kInvalidArgument,
+                    what + " has shape " + shape_str(t.shape()) +
+                        ", which the model's declaration does not allow");
+    }
+    if (is_numeric_type(tt.elem_type())) t = t.cast(tt.elem_type());
+  }
+  return t;
+}
+
 // Types the model declares with every dimension known.
 DeclaredTypes declared_types(const onnx::GraphProto& g) {
   DeclaredTypes out;
@@ -238,9 +259,22 @@ Spec Converter::run() {
   }
   for (const auto& vi : g.input()) {
     if (initialized.count(vi.name())) continue;  // an input with a default: kept constant
+    auto fixed = options_.constant_inputs.find(vi.name());
+    if (fixed != options_.constant_inputs.end()) {
+      cx_.define_constant(vi.name(), constant_input(vi, fixed->second));
+      continue;
+    }
     FeatureInfo f = graph_input(vi, options_);
     cx_.define_input(f.name, f.dtype, f.shape);
     inputs_.push_back(f);
+  }
+  for (const auto& [name, value] : options_.constant_inputs) {
+    bool found = false;
+    for (const auto& vi : g.input())
+      found = found || (vi.name() == name && !initialized.count(name));
+    if (!found)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "constant value given for '" + name + "', which is not an input of the model");
   }
   for (const auto& [name, shape] : options_.input_shapes) {
     bool found = false;

@@ -89,6 +89,11 @@ std::vector<float> Node::attr_floats(const std::string& name,
   const auto& a = typed(name, onnx::AttributeProto::FLOATS, "a list of floats");
   return {a.floats().begin(), a.floats().end()};
 }
+std::vector<std::string> Node::attr_strings(const std::string& name) const {
+  if (!has_attr(name)) return {};
+  const auto& a = typed(name, onnx::AttributeProto::STRINGS, "a list of strings");
+  return {a.strings().begin(), a.strings().end()};
+}
 std::optional<Tensor> Node::attr_tensor(const std::string& name) const {
   if (!has_attr(name)) return std::nullopt;
   const auto& a = typed(name, onnx::AttributeProto::TENSOR, "a tensor");

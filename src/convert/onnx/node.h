@@ -43,6 +43,7 @@ class Node {
                                  const std::vector<int64_t>& fallback = {}) const;
   std::vector<float> attr_floats(const std::string& name,
                                  const std::vector<float>& fallback = {}) const;
+  std::vector<std::string> attr_strings(const std::string& name) const;  // empty when absent
   std::optional<Tensor> attr_tensor(const std::string& name) const;
   // Every attribute, for custom layers.
   std::vector<const onnx::AttributeProto*> attributes() const;

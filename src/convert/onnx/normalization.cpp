@@ -38,6 +38,25 @@ void add_weights(spec::WeightParams* w, const std::vector<float>& v) {
   w->mutable_floatvalue()->Add(v.begin(), v.end());
 }
 
+bool all_constant(Context& cx, const Node& node, int first, int last) {
+  for (int i = first; i <= last; ++i)
+    if (node.has_input(i) && !cx.constant_input(node, i)) return false;
+  return true;
+}
+
+// A per-channel input ([C]) as a blob of shape [C, 1, ...] that broadcasts
+// against an input of rank `rank` with channels at axis 1.
+std::string channel_blob(Context& cx, const Node& node, int i, int64_t c, size_t rank,
+                         const char* what) {
+  const Value& v = cx.input(node, i);
+  if (element_count(v.shape) != c)
+    node.invalid(std::string(what) + " has shape " + shape_str(v.shape) + "; expected " +
+                 std::to_string(c) + " values (one per channel)");
+  Dims s = {c};
+  s.resize(rank - 1, 1);
+  return emit_reshape(cx, hint(node, what), cx.input_blob(node, i), s);
+}
+
 void convert_batchnorm(Context& cx, const Node& node) {
   const Value& x = cx.input(node, 0);
   if (x.shape.size() < 2)
@@ -50,11 +69,30 @@ void convert_batchnorm(Context& cx, const Node& node) {
     if (node.has_output(i))
       node.unsupported("training outputs (running statistics) are not converted");
   const int64_t c = x.shape[1];
+  const float eps = node.attr_float("epsilon", 1e-5f);
+  if (!all_constant(cx, node, 1, 4)) {
+    // Statistics or affine parameters known only at run time:
+    // (x - mean) * rsqrt(var + eps) * scale + B, broadcast per channel.
+    const size_t r = x.shape.size();
+    const std::string in = cx.input_blob(node, 0);
+    const std::string centered = emit_binary(cx, hint(node, "centered"), Binary::kSub, in,
+                                             channel_blob(cx, node, 3, c, r, "mean"));
+    const std::string inv =
+        emit_unary(cx, hint(node, "rsqrt"), channel_blob(cx, node, 4, c, r, "var"),
+                   spec::UnaryFunctionLayerParams::RSQRT, 0.f, epsilon_field(eps));
+    const std::string normed =
+        emit_binary(cx, hint(node, "normalized"), Binary::kMul, centered, inv);
+    const std::string scaled = emit_binary(cx, hint(node, "scaled"), Binary::kMul, normed,
+                                           channel_blob(cx, node, 1, c, r, "scale"));
+    const std::string out =
+        emit_binary(cx, node.output(0), Binary::kAdd, scaled, channel_blob(cx, node, 2, c, r, "B"));
+    define_output(cx, node, 0, out, x.dtype, x.shape);
+    return;
+  }
   const auto gamma = per_channel(cx, node, 1, c, "scale");
   const auto beta = per_channel(cx, node, 2, c, "bias B");
   const auto mean = per_channel(cx, node, 3, c, "mean");
   const auto var = per_channel(cx, node, 4, c, "variance");
-  const float eps = node.attr_float("epsilon", 1e-5f);
   std::string in =
       emit_reshape(cx, hint(node, "nchw"), cx.input_blob(node, 0), channel_layout(x.shape));
   std::string out = emit_layer(cx, node.output(0), {in}, [&](spec::NeuralNetworkLayer& l) {
@@ -75,21 +113,32 @@ void convert_instance_norm(Context& cx, const Node& node) {
   if (x.shape.size() < 3)
     node.invalid("input has shape " + shape_str(x.shape) + "; expected [N, C, D1, ...]");
   const int64_t c = x.shape[1];
-  const auto gamma = per_channel(cx, node, 1, c, "scale");
-  const auto beta = per_channel(cx, node, 2, c, "bias B");
+  // Scale and bias known only at run time are applied after normalizing.
+  const bool fixed = all_constant(cx, node, 1, 2);
+  const auto gamma =
+      fixed ? per_channel(cx, node, 1, c, "scale") : std::vector<float>(size_t(c), 1.f);
+  const auto beta =
+      fixed ? per_channel(cx, node, 2, c, "bias B") : std::vector<float>(size_t(c), 0.f);
   const float eps = node.attr_float("epsilon", 1e-5f);
   std::string in =
       emit_reshape(cx, hint(node, "nchw"), cx.input_blob(node, 0), channel_layout(x.shape));
-  std::string out = emit_layer(cx, node.output(0), {in}, [&](spec::NeuralNetworkLayer& l) {
-    auto* p = l.mutable_batchnorm();
-    p->set_channels(static_cast<uint64_t>(c));
-    p->set_epsilon(epsilon_field(eps));
-    p->set_computemeanvar(true);
-    p->set_instancenormalization(true);
-    add_weights(p->mutable_gamma(), gamma);
-    add_weights(p->mutable_beta(), beta);
-  });
+  std::string out = emit_layer(cx, fixed ? node.output(0) : hint(node, "normalized"), {in},
+                               [&](spec::NeuralNetworkLayer& l) {
+                                 auto* p = l.mutable_batchnorm();
+                                 p->set_channels(static_cast<uint64_t>(c));
+                                 p->set_epsilon(epsilon_field(eps));
+                                 p->set_computemeanvar(true);
+                                 p->set_instancenormalization(true);
+                                 add_weights(p->mutable_gamma(), gamma);
+                                 add_weights(p->mutable_beta(), beta);
+                               });
   out = emit_reshape(cx, node.output(0), out, x.shape);
+  if (!fixed) {
+    const size_t r = x.shape.size();
+    out = emit_binary(cx, hint(node, "scaled"), Binary::kMul, out,
+                      channel_blob(cx, node, 1, c, r, "scale"));
+    out = emit_binary(cx, node.output(0), Binary::kAdd, out, channel_blob(cx, node, 2, c, r, "B"));
+  }
   define_output(cx, node, 0, out, x.dtype, x.shape);
 }
 
@@ -114,21 +163,35 @@ void convert_layer_norm(Context& cx, const Node& node) {
   const int64_t r = static_cast<int64_t>(x.shape.size());
   const int64_t axis = norm_axis(node, node.attr_int("axis", -1), r);
   const Dims norm(x.shape.begin() + axis, x.shape.end());
-  const auto gamma = expanded(node, cx.require_constant(node, 1, "Scale"), norm, "Scale");
+  // Scale and B known only at run time are applied after normalizing.
+  const bool fixed = all_constant(cx, node, 1, 2);
+  std::vector<float> gamma(static_cast<size_t>(element_count(norm)), 1.f);
   std::vector<float> beta(gamma.size(), 0.f);
-  if (const Tensor* b = cx.constant_input(node, 2))
-    beta = expanded(node, *b, norm, "B");
-  else if (node.has_input(2))
-    cx.require_constant(node, 2, "B");
+  if (fixed) {
+    gamma = expanded(node, cx.require_constant(node, 1, "Scale"), norm, "Scale");
+    if (const Tensor* b = cx.constant_input(node, 2)) beta = expanded(node, *b, norm, "B");
+  }
   const float eps = node.attr_float("epsilon", 1e-5f);
   const std::string in = cx.input_blob(node, 0);
-  const std::string out = emit_layer(cx, node.output(0), {in}, [&](spec::NeuralNetworkLayer& l) {
-    auto* p = l.mutable_layernormalization();
-    for (int64_t d : norm) p->add_normalizedshape(d);
-    p->set_eps(epsilon_field(eps));
-    add_weights(p->mutable_gamma(), gamma);
-    add_weights(p->mutable_beta(), beta);
-  });
+  std::string out = emit_layer(cx, fixed ? node.output(0) : hint(node, "normalized"), {in},
+                               [&](spec::NeuralNetworkLayer& l) {
+                                 auto* p = l.mutable_layernormalization();
+                                 for (int64_t d : norm) p->add_normalizedshape(d);
+                                 p->set_eps(epsilon_field(eps));
+                                 add_weights(p->mutable_gamma(), gamma);
+                                 add_weights(p->mutable_beta(), beta);
+                               });
+  if (!fixed) {
+    for (int i = 1; i <= 2; ++i)
+      if (node.has_input(i) && broadcast(node, cx.input(node, i).shape, norm) != norm)
+        node.invalid("input " + std::to_string(i) + " of shape " +
+                     shape_str(cx.input(node, i).shape) +
+                     " does not broadcast to the normalized shape " + shape_str(norm));
+    out = emit_binary(cx, node.has_input(2) ? hint(node, "scaled") : node.output(0), Binary::kMul,
+                      out, cx.input_blob(node, 1));
+    if (node.has_input(2))
+      out = emit_binary(cx, node.output(0), Binary::kAdd, out, cx.input_blob(node, 2));
+  }
   define_output(cx, node, 0, out, x.dtype, x.shape);
   // Optional outputs: the mean and 1 / sqrt(variance + epsilon), reduced axes kept.
   if (node.has_output(1) || node.has_output(2)) {
@@ -216,11 +279,9 @@ void convert_group_norm(Context& cx, const Node& node) {
   if (groups < 1 || c % groups != 0)
     node.invalid("num_groups = " + std::to_string(groups) + " does not divide " +
                  std::to_string(c) + " channels");
-  const Tensor& scale = cx.require_constant(node, 1, "scale");
-  const Tensor& bias = cx.require_constant(node, 2, "bias");
   // Opset 18 gave scale and bias per group; 21 per channel.
-  const int64_t per = scale.count();
-  if ((per != c && per != groups) || bias.count() != per)
+  const int64_t per = element_count(cx.input(node, 1).shape);
+  if ((per != c && per != groups) || element_count(cx.input(node, 2).shape) != per)
     node.invalid("scale / bias have " + std::to_string(per) + " values; expected " +
                  std::to_string(c));
   const int64_t rest = element_count(Dims(x.shape.begin() + 2, x.shape.end()));
@@ -229,14 +290,24 @@ void convert_group_norm(Context& cx, const Node& node) {
   const std::string normed =
       normalize(cx, node, g, {2}, node.attr_float("epsilon", 1e-5f), hint(node, "normalized"));
   const std::string back = emit_reshape(cx, hint(node, "nc"), normed, {n, c, rest});
-  std::vector<float> s(static_cast<size_t>(c)), b(static_cast<size_t>(c));
-  for (int64_t i = 0; i < c; ++i) {
-    const int64_t k = per == c ? i : i / (c / groups);
-    s[i] = static_cast<float>(scale.get(k));
-    b[i] = static_cast<float>(bias.get(k));
+  std::string sb, bb;
+  if (all_constant(cx, node, 1, 2)) {
+    const Tensor& scale = *cx.constant_input(node, 1);
+    const Tensor& bias = *cx.constant_input(node, 2);
+    std::vector<float> s(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+    for (int64_t i = 0; i < c; ++i) {
+      const int64_t k = per == c ? i : i / (c / groups);
+      s[i] = static_cast<float>(scale.get(k));
+      b[i] = static_cast<float>(bias.get(k));
+    }
+    sb = emit_constant(cx, hint(node, "scale"), s, {c, 1});
+    bb = emit_constant(cx, hint(node, "bias"), b, {c, 1});
+  } else {
+    if (per != c)
+      node.unsupported("per-group scale and bias known only at run time are not converted");
+    sb = emit_reshape(cx, hint(node, "scale"), cx.input_blob(node, 1), {c, 1});
+    bb = emit_reshape(cx, hint(node, "bias"), cx.input_blob(node, 2), {c, 1});
   }
-  const std::string sb = emit_constant(cx, hint(node, "scale"), s, {c, 1});
-  const std::string bb = emit_constant(cx, hint(node, "bias"), b, {c, 1});
   const std::string scaled = emit_binary(cx, hint(node, "scaled"), Binary::kMul, back, sb);
   std::string out = emit_binary(cx, hint(node, "biased"), Binary::kAdd, scaled, bb);
   out = emit_reshape(cx, node.output(0), out, x.shape);

@@ -18,6 +18,7 @@ const OpTable& builtin_ops() {
     register_indexing_ops(t);
     register_resize_ops(t);
     register_constant_ops(t);
+    register_recurrent_ops(t);
     return t;
   }();
   return table;

@@ -31,6 +31,7 @@ void register_shape_ops(OpTable& t);          // shape_ops.cpp
 void register_indexing_ops(OpTable& t);       // indexing.cpp
 void register_resize_ops(OpTable& t);         // resize.cpp
 void register_constant_ops(OpTable& t);       // constant_ops.cpp
+void register_recurrent_ops(OpTable& t);      // recurrent.cpp
 
 // --- helpers shared by the families --------------------------------------
 

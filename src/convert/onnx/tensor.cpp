@@ -149,6 +149,12 @@ std::string dtype_name(int dtype) {
   }
 }
 
+int dtype_from_name(const std::string& name) {
+  for (int d = kFloat; d <= kBfloat16; ++d)
+    if (dtype_name(d) == name) return d;
+  return kUndefined;
+}
+
 bool is_float_type(int dtype) {
   return dtype == kFloat || dtype == kFloat16 || dtype == kBfloat16 || dtype == kDouble;
 }
@@ -297,6 +303,21 @@ OnnxTensor Tensor::to_public() const {
   t.values.resize(static_cast<size_t>(count_));
   for (int64_t i = 0; i < count_; ++i) t.values[i] = get(i);
   return t;
+}
+
+Tensor Tensor::from_public(const OnnxTensor& t, const std::string& what) {
+  int dtype = dtype_from_name(t.dtype);
+  if (!is_numeric_type(dtype))
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " has element type '" + t.dtype + "'; expected a numeric ONNX type name");
+  for (int64_t d : t.shape)
+    if (d < 0) throw Error(ErrorCode::kInvalidArgument, what + " has a negative dimension");
+  Tensor out(dtype, t.shape);
+  if (static_cast<int64_t>(t.values.size()) != out.count())
+    throw Error(ErrorCode::kInvalidArgument, what + " has " + std::to_string(t.values.size()) +
+                                                 " values for shape " + shape_str(t.shape));
+  for (int64_t i = 0; i < out.count(); ++i) out.set(i, t.values[static_cast<size_t>(i)]);
+  return out;
 }
 
 Tensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what,

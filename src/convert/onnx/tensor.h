@@ -38,9 +38,10 @@ enum DataType : int {
   kBfloat16 = 16,
 };
 
-std::string dtype_name(int dtype);  // "float", "int64", ..., "type 17"
-bool is_float_type(int dtype);      // float, float16, bfloat16, double
-bool is_integer_type(int dtype);    // signed and unsigned integers (not bool)
+std::string dtype_name(int dtype);             // "float", "int64", ..., "type 17"
+int dtype_from_name(const std::string& name);  // kUndefined when unknown
+bool is_float_type(int dtype);                 // float, float16, bfloat16, double
+bool is_integer_type(int dtype);               // signed and unsigned integers (not bool)
 // Element types a converted network can carry (as float32 at run time).
 bool is_numeric_type(int dtype);
 
@@ -84,6 +85,8 @@ class Tensor {
   Tensor cast(int dtype) const;
 
   OnnxTensor to_public() const;
+  // Error(kInvalidArgument) naming `what` when the shape and values disagree.
+  static Tensor from_public(const OnnxTensor& t, const std::string& what);
 
  private:
   int dtype_ = kFloat;
