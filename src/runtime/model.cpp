@@ -78,6 +78,8 @@ FeatureMap Model::predict(const FeatureMap& inputs) const {
   return state_->predictor->predict(inputs);
 }
 
+void Model::prepare(const FeatureMap& inputs) const { state_->predictor->prepare(inputs); }
+
 std::vector<FeatureMap> Model::predict_batch(std::span<const FeatureMap> inputs) const {
   return state_->predictor->predict_batch(inputs);
 }

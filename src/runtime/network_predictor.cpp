@@ -292,6 +292,8 @@ FeatureMap NetworkPredictor::collect(Execution& exec, int64_t item, int64_t item
   return out;
 }
 
+void NetworkPredictor::prepare(const FeatureMap& inputs) const { plan_for(checked_shapes(inputs)); }
+
 FeatureMap NetworkPredictor::predict(const FeatureMap& inputs) const {
   std::vector<Shape> shapes = checked_shapes(inputs);
   std::shared_ptr<PlanEntry> entry = plan_for(shapes);

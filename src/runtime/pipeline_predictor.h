@@ -16,6 +16,8 @@ class PipelinePredictor : public Predictor {
   // the predictor.
   PipelinePredictor(const Spec& spec, const ModelOptions& options);
   FeatureMap predict(const FeatureMap& inputs) const override;
+  // Plans the first stage only: later stages' input shapes depend on values.
+  void prepare(const FeatureMap& inputs) const override;
 
  private:
   const Spec& spec_;

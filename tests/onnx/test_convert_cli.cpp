@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/npy.h"
 #include "morel/model.h"
 #include "support/onnx_builder.h"
 
@@ -112,8 +113,34 @@ TEST(ConvertCli, CustomLayersAndErrors) {
   EXPECT_EQ(r.status, 2) << r.err;
   r = morel(dir, "convert " + in + " -o " + out + " --image-input x --add-custom-layers --plugin " +
                      plugin);
-  EXPECT_EQ(r.status, 1);
+  // An option that does not fit the model is wrong usage (main.cpp: kInvalidArgument).
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("image input 'x'"), std::string::npos) << r.err;
+}
+
+// Other commands take an .onnx file directly (converted in memory).
+TEST(ConvertCli, PredictRunsAnOnnxModel) {
+  const auto dir = scratch_dir("ConvertCli.PredictRunsAnOnnxModel");
+  OnnxBuilder b(13);
+  b.input("x", {1, 3}).output("y");
+  b.node("Relu", {"x"}, {"y"});
+  b.save(dir / "relu.onnx");
+  io::write_npy(dir / "x.npy", MultiArray::from_floats({1, 3}, std::vector<float>{-1, 2, -3}));
+  CliRun r = morel(dir, "predict " + (dir / "relu.onnx").string() +
+                            " --input x=" + (dir / "x.npy").string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc.at("outputs").at("y").at("values"), nlohmann::json::parse("[[0, 2, 0]]"));
+
+  // A graph that does not convert: one error naming the node.
+  OnnxBuilder bad(13);
+  bad.input("x", {2, 2}).output("y");
+  bad.node("Det", {"x"}, {"y"}, "det");
+  bad.save(dir / "det.onnx");
+  r = morel(dir,
+            "predict " + (dir / "det.onnx").string() + " --input x=" + (dir / "x.npy").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("node 'det' (Det)"), std::string::npos) << r.err;
 }
 
 }  // namespace

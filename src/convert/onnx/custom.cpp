@@ -38,8 +38,15 @@ void set_param(spec::CustomLayerParams& p, const std::string& name, const Parame
           out.set_intvalue(x);
         else if constexpr (std::is_same_v<T, int64_t>)
           out.set_longvalue(x);
-        else
+        else if constexpr (std::is_same_v<T, bool>)
           out.set_boolvalue(x);
+        else if constexpr (std::is_same_v<T, Bytes>)
+          // CustomLayerParamValue has no bytes field (only custom models do).
+          throw Error(ErrorCode::kInvalidArgument,
+                      "custom layer parameter '" + name +
+                          "' holds bytes, which a custom layer cannot carry; pass them as a "
+                          "weight instead");
+        // std::monostate: the key stays with no value set.
       },
       v);
 }
