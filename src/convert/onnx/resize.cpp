@@ -28,8 +28,12 @@ double source_coordinate(const ResizeSpec& r, int64_t x, int64_t in, int64_t out
   const double xd = static_cast<double>(x);
   if (r.coord == "half_pixel") return (xd + 0.5) / scale - 0.5;
   if (r.coord == "pytorch_half_pixel") return out > 1 ? (xd + 0.5) / scale - 0.5 : 0.0;
-  if (r.coord == "align_corners")
-    return out == 1 ? 0.0 : xd * static_cast<double>(in - 1) / static_cast<double>(out - 1);
+  if (r.coord == "align_corners") {
+    // The resized length is in * scale before rounding (as the ONNX reference
+    // computes it), which differs from `out` when scales are not exact.
+    const double resized = static_cast<double>(in) * scale;
+    return resized == 1.0 ? 0.0 : xd * static_cast<double>(in - 1) / (resized - 1.0);
+  }
   if (r.coord == "asymmetric") return xd / scale;
   if (r.coord == "tf_half_pixel_for_nn") return (xd + 0.5) / scale;
   if (r.coord == "half_pixel_symmetric") {
