@@ -7,6 +7,7 @@
 namespace morel::cli {
 
 void add_inspect_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 void add_edit_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   // Subcommands (one line each in `morel --help`), added as they land.
   morel::cli::add_inspect_command(app);
+  morel::cli::add_convert_command(app);
   morel::cli::add_edit_command(app);
   morel::cli::add_predict_command(app);
   morel::cli::add_quantize_command(app);

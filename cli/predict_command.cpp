@@ -303,7 +303,7 @@ void add_predict_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "predict", "Run a model on images, .npy arrays or values and show its outputs");
   cmd->add_option("model", args->model,
-                  "The model: a .mlmodel file (.onnx once the ONNX converter is built)")
+                  "The model: a .mlmodel file, or an .onnx file (converted in memory)")
       ->required();
   cmd->add_option(
          "--input,-i", args->inputs,
