@@ -16,8 +16,11 @@ class PipelinePredictor : public Predictor {
   // the predictor.
   PipelinePredictor(const Spec& spec, const ModelOptions& options);
   FeatureMap predict(const FeatureMap& inputs) const override;
+  FeatureMap predict_profiled(const FeatureMap& inputs,
+                              std::vector<LayerTiming>& timings) const override;
 
  private:
+  FeatureMap run(const FeatureMap& inputs, std::vector<LayerTiming>* timings) const;
   const Spec& spec_;
   std::vector<Model> stages_;
 };

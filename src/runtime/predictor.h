@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "morel/features.h"
+#include "morel/model.h"
 
 namespace morel::runtime {
 
@@ -14,6 +15,13 @@ class Predictor {
  public:
   virtual ~Predictor() = default;
   virtual FeatureMap predict(const FeatureMap& inputs) const = 0;
+  // predict(), adding the time of each layer run to `timings`. Default: no
+  // layers to time.
+  virtual FeatureMap predict_profiled(const FeatureMap& inputs,
+                                      std::vector<LayerTiming>& timings) const {
+    (void)timings;
+    return predict(inputs);
+  }
   // Default: one prediction after another.
   virtual std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const {
     std::vector<FeatureMap> out;

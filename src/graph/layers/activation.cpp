@@ -68,17 +68,37 @@ class ActivationOp final : public Op {
       outer = s.count(0, s.rank() - 3);
       channels = s.dim(-3);
       inner = s.count(s.rank() - 2, s.rank());
+      if (channels_last_) {  // [outer, H*W, C]: the channel varies fastest
+        outer *= inner;
+        inner = 1;
+      }
     }
     ref::activation(p, inputs[0].data, outputs[0].data, outer, channels, inner, ctx.threads);
   }
 
   bool in_place() const override { return true; }
 
+  std::optional<ActivationFn> as_activation() const override {
+    if (!alpha_.empty() || !beta_.empty()) return std::nullopt;  // per-channel parameters
+    return ActivationFn{params_.kind, params_.alpha, params_.beta};
+  }
+  bool is_identity() const override {
+    return alpha_.empty() && beta_.empty() && params_.kind == ref::Activation::kLinear &&
+           params_.alpha == 1.f && params_.beta == 0.f;
+  }
+
+  // Element-wise, except that per-channel parameters follow the channel axis.
+  LayoutSupport layout_support() const override {
+    return channels_ > 0 ? LayoutSupport::kNative : LayoutSupport::kPermutable;
+  }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
   std::string what_;  // names the layer's parameters in messages
   ref::ActivationParams params_;
   std::vector<float> alpha_, beta_;  // per-channel (or single) values
   int64_t channels_ = 0;
+  bool channels_last_ = false;
 };
 
 std::unique_ptr<Op> make(std::string what, ref::Activation kind, float alpha = 0.f,

@@ -69,6 +69,7 @@ class LegacyElementwise final : public Op {
     if (kind == LegacyKind::kAdd) alpha_ = layer.add().alpha();
     if (kind == LegacyKind::kMultiply) alpha_ = layer.multiply().alpha();
     single_ = layer.input_size() == 1;
+    inputs_ = layer.input_size();
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
@@ -114,10 +115,20 @@ class LegacyElementwise final : public Op {
 
   bool in_place() const override { return single_; }
 
+  BinaryKind as_binary() const override {
+    if (inputs_ != 2) return BinaryKind::kNone;
+    if (kind_ == LegacyKind::kAdd) return BinaryKind::kAdd;
+    if (kind_ == LegacyKind::kMultiply) return BinaryKind::kMultiply;
+    return BinaryKind::kNone;
+  }
+  // Element-wise over broadcast shapes: the same on the channels-last order.
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
+
  private:
   LegacyKind kind_;
   float alpha_ = 0;
   bool single_ = false;
+  int inputs_ = 0;
 };
 
 std::unique_ptr<Op> lower_add(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -271,6 +282,10 @@ class ScaleBias final : public Op {
     p.items = s.count(0, s.rank() - 3);
     p.channels = s.dim(-3);
     p.spatial = s.dim(-2) * s.dim(-1);
+    if (channels_last_) {  // [items, H*W, C] with per-channel weights only
+      p.items *= p.spatial;
+      p.spatial = 1;
+    }
     if (scale_) p.scale = scale_->values.data(), p.scale_layout = scale_->layout;
     if (bias_) p.bias = bias_->values.data(), p.bias_layout = bias_->layout;
     ref::scale_bias(ctx.threads, p, inputs[0].data, outputs[0].data);
@@ -278,9 +293,26 @@ class ScaleBias final : public Op {
 
   bool in_place() const override { return true; }
 
+  // Weights of shape [1] or [C] make a per-channel affine map.
+  std::optional<ChannelAffine> as_channel_affine() const override {
+    if (!per_channel_only()) return std::nullopt;
+    ChannelAffine a;
+    a.scale = scale_ ? scale_->values : std::vector<float>{1.f};
+    a.shift = bias_ ? bias_->values : std::vector<float>{0.f};
+    return a;
+  }
+  LayoutSupport layout_support() const override {
+    return per_channel_only() ? LayoutSupport::kNative : LayoutSupport::kNone;
+  }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
   explicit ScaleBias(const spec::NeuralNetworkLayer& layer) { check_input_names(layer, 1, 1); }
+  bool per_channel_only() const {
+    return (!scale_ || !scale_->layout.per_spatial) && (!bias_ || !bias_->layout.per_spatial);
+  }
   std::unique_ptr<ChannelWeights> scale_, bias_;
+  bool channels_last_ = false;  // only without per-spatial weights
 };
 
 std::unique_ptr<Op> lower_scale(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -319,6 +351,15 @@ class BroadcastBinary final : public Op {
   }
 
   bool in_place() const override { return single_; }
+
+  BinaryKind as_binary() const override {
+    if (single_) return BinaryKind::kNone;
+    if (op_ == BinaryOp::kAdd) return BinaryKind::kAdd;
+    if (op_ == BinaryOp::kMultiply) return BinaryKind::kMultiply;
+    return BinaryKind::kNone;
+  }
+  // Element-wise over broadcast shapes: the same on the channels-last order.
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 
  private:
   BinaryOp op_;
@@ -366,6 +407,7 @@ class LogicalNot final : public Op {
     ref::logical_not(ctx.threads, inputs[0].data, outputs[0].data, outputs[0].count());
   }
   bool in_place() const override { return true; }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 };
 
 std::unique_ptr<Op> lower_logical_not(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -389,6 +431,7 @@ class Where final : public Op {
                          inputs[1].shape, inputs[2].data, inputs[2].shape, outputs[0].data,
                          outputs[0].shape);
   }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 };
 
 std::unique_ptr<Op> lower_where(const spec::NeuralNetworkLayer& l, const LowerContext&) {
