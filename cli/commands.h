@@ -6,6 +6,6 @@
 
 namespace morel::cli {
 
-void add_inspect_command(CLI::App& app);
+void add_edit_command(CLI::App& app);
 
 }  // namespace morel::cli

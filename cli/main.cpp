@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("morel ") + MOREL_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
-  // Subcommands are added here as they land.
+  morel::cli::add_edit_command(app);
 
   try {
     app.parse(argc, argv);
@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const morel::Error& e) {
     std::cerr << "morel: error: " << e.what() << "\n";
-    return 1;
+    // A malformed option value is wrong usage; everything else is failed work.
+    return e.code() == morel::ErrorCode::kInvalidArgument ? 2 : 1;
   } catch (const std::exception& e) {
     std::cerr << "morel: error: " << e.what() << "\n";
     return 1;

@@ -63,6 +63,12 @@ class Model {
   // appear once). Without the call nothing is timed.
   FeatureMap profile(const FeatureMap& inputs, std::vector<LayerTiming>& timings) const;
 
+  // Plan for the shapes of these inputs without computing anything: checks
+  // every layer can take them (Error naming the layer otherwise) and caches
+  // the plan so the first prediction at these shapes is as fast as the rest.
+  // Only the inputs' types and shapes matter, not their values.
+  void prepare(const FeatureMap& inputs) const;
+
  private:
   struct State;
   explicit Model(std::unique_ptr<State> state);

@@ -82,6 +82,8 @@ FeatureMap Model::profile(const FeatureMap& inputs, std::vector<LayerTiming>& ti
   return state_->predictor->predict_profiled(inputs, timings);
 }
 
+void Model::prepare(const FeatureMap& inputs) const { state_->predictor->prepare(inputs); }
+
 std::vector<FeatureMap> Model::predict_batch(std::span<const FeatureMap> inputs) const {
   return state_->predictor->predict_batch(inputs);
 }

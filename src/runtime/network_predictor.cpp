@@ -314,6 +314,8 @@ void NetworkPredictor::use_threads() const {
 #endif
 }
 
+void NetworkPredictor::prepare(const FeatureMap& inputs) const { plan_for(checked_shapes(inputs)); }
+
 FeatureMap NetworkPredictor::predict(const FeatureMap& inputs) const {
   return run_one(inputs, nullptr);
 }

@@ -29,6 +29,7 @@ class NetworkPredictor : public Predictor {
   FeatureMap predict_profiled(const FeatureMap& inputs,
                               std::vector<LayerTiming>& timings) const override;
   std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const override;
+  void prepare(const FeatureMap& inputs) const override;
 
   const graph::Graph& graph() const { return graph_; }
 

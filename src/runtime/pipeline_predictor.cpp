@@ -30,6 +30,15 @@ PipelinePredictor::PipelinePredictor(const Spec& spec, const ModelOptions& optio
   }
 }
 
+void PipelinePredictor::prepare(const FeatureMap& inputs) const {
+  FeatureMap first;
+  for (const auto& f : stages_.front().description().input()) {
+    auto it = inputs.find(f.name());
+    if (it != inputs.end()) first.insert(*it);
+  }
+  stages_.front().prepare(first);
+}
+
 FeatureMap PipelinePredictor::predict(const FeatureMap& inputs) const {
   return run(inputs, nullptr);
 }

@@ -19,6 +19,9 @@ class PipelinePredictor : public Predictor {
   FeatureMap predict_profiled(const FeatureMap& inputs,
                               std::vector<LayerTiming>& timings) const override;
 
+  // Plans the first stage only: later stages' input shapes depend on values.
+  void prepare(const FeatureMap& inputs) const override;
+
  private:
   FeatureMap run(const FeatureMap& inputs, std::vector<LayerTiming>* timings) const;
   const Spec& spec_;

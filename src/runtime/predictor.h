@@ -22,6 +22,10 @@ class Predictor {
     (void)timings;
     return predict(inputs);
   }
+
+  // Plan for these inputs' shapes without running (see Model::prepare).
+  // Default: nothing to plan.
+  virtual void prepare(const FeatureMap& inputs) const { (void)inputs; }
   // Default: one prediction after another.
   virtual std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const {
     std::vector<FeatureMap> out;
