@@ -7,5 +7,6 @@
 namespace morel::cli {
 
 void add_edit_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace morel::cli

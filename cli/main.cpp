@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   morel::cli::add_edit_command(app);
+  morel::cli::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

@@ -162,8 +162,9 @@ class Op {
   // True for ops that are much faster on channels-last data (convolution,
   // pooling): the layout pass builds its channels-last regions from them.
   virtual bool prefers_channels_last() const { return false; }
-  // kNative ops: from now on every tensor input and output 0.. are
-  // channels-last. Called once, by the layout pass.
+  // From now on every tensor input and output is channels-last. Called once,
+  // by the layout pass; kPermutable ops need it only to prepare() kernels for
+  // the stored shapes.
   virtual void set_channels_last() {}
 };
 

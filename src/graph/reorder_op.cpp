@@ -2,6 +2,9 @@
 
 #include "graph/layer_util.h"
 #include "kernels/reference/layout.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/reorder.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -15,8 +18,24 @@ class ReorderOp final : public Op {
     return {inputs[0]};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
+                                  const PrepareContext&) const override {
+#if defined(MOREL_WITH_DNNL)
+    const ChannelPlanes v = channel_planes(inputs[0]);
+    if (!layouts_agree(inputs[0]))
+      return kernels::cpu::prepare_reorder(v.outer, v.channels, v.spatial,
+                                           to_ == Layout::kChannelsLast);
+#else
+    (void)inputs;
+#endif
+    return nullptr;
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (kernels::cpu::run_prepared(ctx, inputs, outputs)) return;
+#endif
     const float* in = inputs[0].data;
     float* out = outputs[0].data;
     if (in == out) return;  // the layouts agree for this shape (reuse_input)

@@ -10,6 +10,7 @@
 #endif
 
 #include "graph/passes/passes.h"
+#include "kernels/available.h"
 #include "morel/error.h"
 
 namespace morel::runtime {
@@ -24,14 +25,10 @@ constexpr size_t kMaxStack = 64;
 
 DType dtype_of(spec::ArrayFeatureType::ArrayDataType t) {
   switch (t) {
-    case spec::ArrayFeatureType::DOUBLE:
-      return DType::kFloat64;
-    case spec::ArrayFeatureType::INT32:
-      return DType::kInt32;
-    case spec::ArrayFeatureType::FLOAT16:
-      return DType::kFloat16;
-    default:
-      return DType::kFloat32;
+    case spec::ArrayFeatureType::DOUBLE: return DType::kFloat64;
+    case spec::ArrayFeatureType::INT32: return DType::kInt32;
+    case spec::ArrayFeatureType::FLOAT16: return DType::kFloat16;
+    default: return DType::kFloat32;
   }
 }
 
@@ -144,11 +141,8 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
   graph_ = graph::lower_network(net, input_names, output_names, ctx);
   if (!options.reference_kernels) {
     graph::PassOptions passes;
-#if defined(MOREL_WITH_DNNL)
-    passes.channels_last = true;
-#else
-    passes.channels_last = false;  // no kernel would run faster on it
-#endif
+    // Without kernels that run faster on channels-last data, reorders only cost.
+    passes.channels_last = kernels::cpu_kernels_available();
     graph::optimize(graph_, passes);
   }
   size_t first = classifier_ ? 1 : 0;
@@ -314,7 +308,9 @@ void NetworkPredictor::use_threads() const {
 #endif
 }
 
-void NetworkPredictor::prepare(const FeatureMap& inputs) const { plan_for(checked_shapes(inputs)); }
+void NetworkPredictor::prepare(const FeatureMap& inputs) const {
+  plan_for(checked_shapes(inputs));
+}
 
 FeatureMap NetworkPredictor::predict(const FeatureMap& inputs) const {
   return run_one(inputs, nullptr);

@@ -12,6 +12,9 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/elementwise.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/binary.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -42,6 +45,32 @@ Shape broadcast_all(std::span<const Shape> shapes) {
   Shape out = shapes[0];
   for (size_t k = 1; k < shapes.size(); ++k) out = broadcast_shapes(out, shapes[k]);
   return out;
+}
+
+// The optimized kernel of out = a op b (or a op scalar), over the shapes as
+// stored (channels-last ones permuted), when the op and the broadcast are
+// ones it has a fast loop for.
+std::unique_ptr<OpPlan> prepare_binary(BinaryOp op, std::span<const Shape> inputs, const Shape& out,
+                                       bool channels_last, std::optional<float> scalar) {
+#if defined(MOREL_WITH_DNNL)
+  auto stored = [&](const Shape& s) { return channels_last ? channels_last_shape(s) : s; };
+  if (scalar) return kernels::cpu::prepare_binary_scalar(op, *scalar, out.count());
+  if (inputs.size() != 2) return nullptr;
+  return kernels::cpu::prepare_binary(op, stored(inputs[0]), stored(inputs[1]), stored(out));
+#else
+  (void)op, (void)inputs, (void)out, (void)channels_last, (void)scalar;
+  return nullptr;
+#endif
+}
+
+bool run_prepared(const RunContext& ctx, std::span<const ConstTensorView> inputs,
+                  std::span<const TensorView> outputs) {
+#if defined(MOREL_WITH_DNNL)
+  return kernels::cpu::run_prepared(ctx, inputs, outputs);
+#else
+  (void)ctx, (void)inputs, (void)outputs;
+  return false;
+#endif
 }
 
 // ---------------------------------------------------------------------------
@@ -90,8 +119,18 @@ class LegacyElementwise final : public Op {
     return {out};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    if (single_)
+      return prepare_binary(kind_ == LegacyKind::kAdd ? BinaryOp::kAdd : BinaryOp::kMultiply,
+                            inputs, outputs[0], channels_last_, alpha_);
+    if (inputs.size() != 2 || kind_ == LegacyKind::kAverage) return nullptr;
+    return prepare_binary(binary_op(), inputs, outputs[0], channels_last_, std::nullopt);
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     const TensorView& out = outputs[0];
     if (single_) {
       ref::binary_scalar(ctx.threads,
@@ -99,10 +138,7 @@ class LegacyElementwise final : public Op {
                          inputs[0].data, alpha_, out.data, out.count());
       return;
     }
-    BinaryOp op = BinaryOp::kAdd;  // kAdd, kAverage
-    if (kind_ == LegacyKind::kMultiply) op = BinaryOp::kMultiply;
-    if (kind_ == LegacyKind::kMax) op = BinaryOp::kMax;
-    if (kind_ == LegacyKind::kMin) op = BinaryOp::kMin;
+    const BinaryOp op = binary_op();
     // Fold the inputs into the output, left to right.
     ref::broadcast_copy(ctx.threads, inputs[0].data, inputs[0].shape, out.data, out.shape);
     for (size_t k = 1; k < inputs.size(); ++k)
@@ -123,8 +159,18 @@ class LegacyElementwise final : public Op {
   }
   // Element-wise over broadcast shapes: the same on the channels-last order.
   LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
+  void set_channels_last() override { channels_last_ = true; }
 
  private:
+  // The map folding the inputs together (average: add, then divide).
+  BinaryOp binary_op() const {
+    if (kind_ == LegacyKind::kMultiply) return BinaryOp::kMultiply;
+    if (kind_ == LegacyKind::kMax) return BinaryOp::kMax;
+    if (kind_ == LegacyKind::kMin) return BinaryOp::kMin;
+    return BinaryOp::kAdd;
+  }
+
+  bool channels_last_ = false;  // only for prepare(): run() gets the stored shapes
   LegacyKind kind_;
   float alpha_ = 0;
   bool single_ = false;
@@ -339,8 +385,15 @@ class BroadcastBinary final : public Op {
     return {broadcast_shapes(inputs[0], inputs[1])};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    return prepare_binary(op_, inputs, outputs[0], channels_last_,
+                          single_ ? std::optional<float>(alpha_) : std::nullopt);
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     const TensorView& out = outputs[0];
     if (single_) {
       ref::binary_scalar(ctx.threads, op_, inputs[0].data, alpha_, out.data, out.count());
@@ -360,8 +413,10 @@ class BroadcastBinary final : public Op {
   }
   // Element-wise over broadcast shapes: the same on the channels-last order.
   LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
+  void set_channels_last() override { channels_last_ = true; }
 
  private:
+  bool channels_last_ = false;  // only for prepare(): run() gets the stored shapes
   BinaryOp op_;
   float alpha_;
   bool single_ = false;

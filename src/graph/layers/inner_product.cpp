@@ -72,9 +72,7 @@ std::unique_ptr<OpPlan> prepare_matrix_product(int64_t in, int64_t out,
 bool run_prepared(const RunContext& ctx, std::span<const ConstTensorView> inputs,
                   std::span<const TensorView> outputs) {
 #if defined(MOREL_WITH_DNNL)
-  if (!ctx.plan) return false;
-  static_cast<const kernels::cpu::Kernel*>(ctx.plan)->run(ctx, inputs, outputs);
-  return true;
+  return kernels::cpu::run_prepared(ctx, inputs, outputs);
 #else
   (void)ctx, (void)inputs, (void)outputs;
   return false;

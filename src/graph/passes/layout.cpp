@@ -54,7 +54,7 @@ void assign_layouts(Graph& g) {
     for (int& v : n.inputs) v = in_layout(v, want);
     if (cl) {
       n.layout = Layout::kChannelsLast;
-      if (support == LayoutSupport::kNative) n.op->set_channels_last();
+      n.op->set_channels_last();
       for (int v : n.outputs) layout[v] = Layout::kChannelsLast;
     }
     nodes.push_back(std::move(n));

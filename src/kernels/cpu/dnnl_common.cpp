@@ -56,16 +56,6 @@ bool append_activation(dnnl::post_ops& ops, const graph::ActivationFn& fn) {
   }
 }
 
-bool make_post_ops(const graph::Epilogue& e, dnnl::post_ops& ops) {
-  for (const graph::EpilogueStep& step : e.steps) {
-    if (step.kind == graph::EpilogueStep::Kind::kAdd)
-      ops.append_sum(1.f);
-    else if (!append_activation(ops, step.fn))
-      return false;
-  }
-  return true;
-}
-
 dnnl::memory reorder_weights(const dnnl::memory::desc& user, const float* weights,
                              const dnnl::memory::desc& wanted) {
   dnnl::memory src(user, engine(), const_cast<float*>(weights));

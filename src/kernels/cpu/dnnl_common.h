@@ -26,9 +26,6 @@ dnnl::memory::desc activation_desc(int64_t n, int64_t c, int64_t h, int64_t w, b
 
 // Appends `fn` as eltwise post-op(s); false when oneDNN has no equivalent.
 bool append_activation(dnnl::post_ops& ops, const graph::ActivationFn& fn);
-// The whole epilogue as post-ops (the add as a sum into the destination);
-// false when some step has no equivalent.
-bool make_post_ops(const graph::Epilogue& e, dnnl::post_ops& ops);
 
 // Copies `weights` (in `user` layout) into the layout the primitive wants.
 dnnl::memory reorder_weights(const dnnl::memory::desc& user, const float* weights,

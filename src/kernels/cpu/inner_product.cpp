@@ -39,11 +39,11 @@ std::unique_ptr<Kernel> prepare_inner_product(const InnerProductSpec& spec) {
                                         bias_md, k->dst_md);
     return dnnl::inner_product_forward::primitive_desc(d, attr, engine());
   };
-  dnnl::post_ops post_ops;
-  const bool try_fused = !spec.epilogue.epilogue.empty() && spec.epilogue.fusable() &&
-                         make_post_ops(spec.epilogue.epilogue, post_ops);
+  int steps = 0;
+  const dnnl::post_ops post_ops = k->fusable_post_ops(steps);
   dnnl::primitive_desc pd;
-  if (!make_primitive_desc(make, try_fused ? &post_ops : nullptr, pd, k->fused)) return nullptr;
+  bool fused = false;
+  if (!make_primitive_desc(make, steps > 0 ? &post_ops : nullptr, pd, fused)) return nullptr;
   k->prim = dnnl::primitive(pd);
   k->scratch_md = pd.scratchpad_desc();
   k->weights = reorder_weights(user_w, spec.weights, pd.weights_desc());
@@ -52,7 +52,7 @@ std::unique_ptr<Kernel> prepare_inner_product(const InnerProductSpec& spec) {
     std::memcpy(k->bias.get_data_handle(), spec.bias,
                 static_cast<size_t>(spec.out) * sizeof(float));
   }
-  k->finish();
+  k->finish(fused ? steps : 0);
   return k;
 }
 

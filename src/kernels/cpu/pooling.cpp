@@ -50,10 +50,12 @@ std::unique_ptr<Kernel> prepare_pooling(const reference::PoolParams& p, int64_t 
     return dnnl::pooling_forward::primitive_desc(d, attr, engine());
   };
   dnnl::primitive_desc pd;
-  if (!make_primitive_desc(make, nullptr, pd, k->fused)) return nullptr;
+  bool fused = false;
+  if (!make_primitive_desc(make, nullptr, pd, fused)) return nullptr;
   k->prim = dnnl::primitive(pd);
   k->scratch_md = pd.scratchpad_desc();
-  k->finish();
+  k->setup.result_shape = k->setup.out_shape = Shape{items, channels, p.out_size[1], p.out_size[2]};
+  k->finish(0);
   return k;
 }
 

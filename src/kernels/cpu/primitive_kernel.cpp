@@ -6,23 +6,59 @@
 
 namespace morel::kernels::cpu {
 
-bool EpilogueSetup::fusable() const {
-  return !epilogue.has_add() || addend_shape == result_shape;
-}
-
 struct PrimitiveKernel::Binding : graph::OpBinding {
   BoundArgs args;
   float* result = nullptr;             // where the primitive writes
-  const float* copy_addend = nullptr;  // copied into the destination before a fused sum
+  const float* copy_addend = nullptr;  // copied there before a fused sum
   const float* addend = nullptr;
+  std::vector<std::unique_ptr<EltwiseArgs>> eltwise;  // per apart step (null for others)
 };
 
-void PrimitiveKernel::finish() {
+Shape PrimitiveKernel::stored(const Shape& s) const {
+  return setup.channels_last ? graph::channels_last_shape(s) : s;
+}
+
+dnnl::post_ops PrimitiveKernel::fusable_post_ops(int& steps) const {
+  dnnl::post_ops ops;
+  steps = 0;
+  for (const graph::EpilogueStep& s : setup.epilogue.steps) {
+    if (s.kind == graph::EpilogueStep::Kind::kAdd) {
+      if (!(setup.addend_shape == setup.result_shape)) break;
+      ops.append_sum(1.f);
+    } else if (!cheap_post_op(s.fn) || !append_activation(ops, s.fn)) {
+      break;
+    }
+    ++steps;
+  }
+  return ops;
+}
+
+void PrimitiveKernel::finish(int fused_steps) {
   scratch_floats_ = scratch_floats(scratch_md);
-  const graph::Epilogue& e = setup.epilogue;
-  // An add run apart reads the addend, which may share the output's memory:
-  // the result goes to the workspace and the add writes the output.
-  result_in_workspace_ = !fused && e.has_add();
+  fused_steps_ = fused_steps;
+  const auto& steps = setup.epilogue.steps;
+  bool add_seen = false;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const bool is_add = steps[i].kind == graph::EpilogueStep::Kind::kAdd;
+    if (static_cast<int>(i) < fused_steps) {
+      fused_add_ = fused_add_ || is_add;
+      add_seen = add_seen || is_add;
+      continue;
+    }
+    Step s;
+    s.step = steps[i];
+    if (is_add) {
+      s.binary = plan_binary(reference::BinaryOp::kAdd, stored(setup.result_shape),
+                             stored(setup.addend_shape), stored(setup.out_shape));
+      // The addend may share the output's memory: the result waits in the workspace.
+      result_in_workspace_ = true;
+      add_seen = true;
+    } else {
+      s.eltwise =
+          Eltwise::make(s.step.fn, (add_seen ? setup.out_shape : setup.result_shape).count());
+    }
+    apart_.push_back(std::move(s));
+  }
   workspace_floats = scratch_floats_;
   if (result_in_workspace_) workspace_floats = result_offset() + setup.result_shape.count();
 }
@@ -37,7 +73,12 @@ std::unique_ptr<graph::OpBinding> PrimitiveKernel::bind(std::span<const ConstTen
   const graph::Epilogue& e = setup.epilogue;
   if (e.has_add()) {
     b->addend = inputs[e.add_input].data;
-    if (fused && b->addend != outputs[0].data) b->copy_addend = b->addend;
+    if (fused_add_ && b->addend != outputs[0].data) b->copy_addend = b->addend;
+  }
+  float* current = b->result;  // where the value is when each apart step runs
+  for (const Step& s : apart_) {
+    if (s.step.kind == graph::EpilogueStep::Kind::kAdd) current = outputs[0].data;
+    b->eltwise.push_back(s.eltwise ? s.eltwise->bind(current, current) : nullptr);
   }
   return b;
 }
@@ -50,12 +91,26 @@ void PrimitiveKernel::run(const graph::RunContext& ctx, std::span<const ConstTen
     std::memcpy(b->result, b->copy_addend,
                 static_cast<size_t>(setup.result_shape.count()) * sizeof(float));
   b->args.execute(prim);
-  if (fused || setup.epilogue.empty()) return;
-  auto stored = [&](const Shape& s) {
-    return setup.channels_last ? graph::channels_last_shape(s) : s;
-  };
-  graph::run_epilogue(setup.epilogue, ctx.threads, b->result, stored(setup.result_shape), b->addend,
-                      stored(setup.addend_shape), outputs[0].data, stored(setup.out_shape));
+  float* current = b->result;
+  Shape shape = setup.result_shape;
+  for (size_t i = 0; i < apart_.size(); ++i) {
+    const Step& s = apart_[i];
+    if (s.step.kind == graph::EpilogueStep::Kind::kAdd) {
+      float* out = outputs[0].data;
+      if (s.binary)
+        run_binary(*s.binary, current, b->addend, out, ctx.threads);
+      else
+        reference::binary_broadcast(ctx.threads, reference::BinaryOp::kAdd, current, stored(shape),
+                                    b->addend, stored(setup.addend_shape), out,
+                                    stored(setup.out_shape));
+      current = out;
+      shape = setup.out_shape;
+    } else if (s.eltwise) {
+      s.eltwise->run(*b->eltwise[i]);
+    } else {
+      graph::apply_activation(s.step.fn, current, current, shape.count(), ctx.threads);
+    }
+  }
 }
 
 }  // namespace morel::kernels::cpu
