@@ -6,7 +6,9 @@
 
 namespace morel::cli {
 
+void add_inspect_command(CLI::App& app);
 void add_edit_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 
 }  // namespace morel::cli

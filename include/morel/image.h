@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -27,5 +28,9 @@ struct Image {
     return pixels.data() + (size_t(y) * width + x) * channels();
   }
 };
+
+// Decode a PNG or JPEG file. Throws Error(kIo) when it cannot be read and
+// Error(kInvalidInput) naming it when it cannot be decoded.
+Image load_image(const std::filesystem::path& path);
 
 }  // namespace morel

@@ -1,5 +1,7 @@
 #include "morel/image.h"
 
+#include "io/image_file.h"
+
 namespace morel {
 
 int channels_of(PixelFormat format) {
@@ -31,5 +33,7 @@ std::string_view pixel_format_name(PixelFormat format) {
   }
   return "unknown";
 }
+
+Image load_image(const std::filesystem::path& path) { return io::read_image(path); }
 
 }  // namespace morel

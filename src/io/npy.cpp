@@ -34,9 +34,24 @@ std::string dict_value(std::string_view header, std::string_view key, std::strin
     if (c == ')') --depth;
     if (depth == 0 && (c == ',' || c == '}')) break;
   }
-  std::string v(header.substr(at, end - at + (header[end] == ')' ? 1 : 0)));
+  if (end == header.size())
+    bad(origin, "npy header is malformed (unterminated '" + std::string(key) + "')");
+  std::string v(header.substr(at, end - at));
   size_t a = v.find_first_not_of(" \t"), b = v.find_last_not_of(" \t");
   return a == std::string::npos ? "" : v.substr(a, b - a + 1);
+}
+
+// The NumPy name of a type code, for error messages: " (complex64)".
+std::string numpy_name(const std::string& code) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"i1", "int8"},        {"i2", "int16"},     {"u2", "uint16"},
+      {"u4", "uint32"},      {"u8", "uint64"},    {"c8", "complex64"},
+      {"c16", "complex128"}, {"f16", "float128"}, {"O", "object"}};
+  for (const auto& [c, name] : names)
+    if (code == c) return std::string(" (") + name + ")";
+  if (!code.empty() && code[0] == 'U') return " (unicode string)";
+  if (!code.empty() && code[0] == 'S') return " (byte string)";
+  return "";
 }
 
 }  // namespace
@@ -89,8 +104,9 @@ MultiArray parse_npy(std::string_view bytes, std::string_view origin) {
         item = item.substr(a);
         char* end = nullptr;
         long long d = std::strtoll(item.c_str(), &end, 10);
-        if (end == item.c_str() || d < 0 || d > (int64_t(1) << 40))
-          bad(origin, "npy shape has a bad dimension");
+        while (end && (*end == ' ' || *end == 'L')) ++end;  // Python 2 wrote longs as 3L
+        if (end == item.c_str() || *end != '\0' || d < 0 || d > (int64_t(1) << 40))
+          bad(origin, "npy shape " + shape_text + " has a bad dimension");
         shape.push_back(d);
       }
       if (comma == std::string::npos) break;
@@ -119,7 +135,9 @@ MultiArray parse_npy(std::string_view bytes, std::string_view origin) {
   else if (type == "u1" || type == "b1")
     item_size = 1, dtype = DType::kInt32;
   else
-    bad(origin, "npy dtype '" + type + "' is not supported (use float32, float64, int32 or int64)");
+    bad(origin, "npy dtype '" + type + "'" + numpy_name(type) +
+                    " is not supported; save the array as float32, float64 or int32 "
+                    "(float16, int64, uint8 and bool are read too)");
   if (static_cast<uint64_t>(count) > data.size() / item_size)
     bad(origin, "npy data is shorter than its shape " + shape_text + " needs");
 
@@ -143,6 +161,9 @@ MultiArray parse_npy(std::string_view bytes, std::string_view origin) {
 }
 
 MultiArray read_npy(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(ErrorCode::kIo, path.string() + ": is a folder, not a .npy file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, path.string() + ": cannot open file");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -152,18 +173,10 @@ MultiArray read_npy(const std::filesystem::path& path) {
 std::string serialize_npy(const MultiArray& array) {
   std::string descr;
   switch (array.dtype()) {
-    case DType::kFloat32:
-      descr = "<f4";
-      break;
-    case DType::kFloat64:
-      descr = "<f8";
-      break;
-    case DType::kInt32:
-      descr = "<i4";
-      break;
-    case DType::kFloat16:
-      descr = "<f2";
-      break;
+    case DType::kFloat32: descr = "<f4"; break;
+    case DType::kFloat64: descr = "<f8"; break;
+    case DType::kInt32: descr = "<i4"; break;
+    case DType::kFloat16: descr = "<f2"; break;
   }
   // A Python tuple: "()", "(3,)", "(2, 3)".
   std::string shape = "(";

@@ -1,0 +1,19 @@
+// The one place every command turns a model path into a runnable Model: a
+// Core ML .mlmodel is loaded as it is; an .onnx file goes through the ONNX
+// converter (in memory) first.
+#pragma once
+
+#include <filesystem>
+
+#include "morel/model.h"
+
+namespace morel::tools {
+
+// Throws Error(kIo) when the file cannot be read, Error(kInvalidModel) when
+// it is not a model, and Error(kUnsupported) for formats morel cannot read.
+Model load_any_model(const std::filesystem::path& path, const ModelOptions& options = {});
+
+// True when `path` names an ONNX model (by its extension).
+bool is_onnx_path(const std::filesystem::path& path);
+
+}  // namespace morel::tools
