@@ -10,5 +10,6 @@ void add_inspect_command(CLI::App& app);
 void add_edit_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace morel::cli

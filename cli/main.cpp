@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   morel::cli::add_edit_command(app);
   morel::cli::add_predict_command(app);
   morel::cli::add_bench_command(app);
+  morel::cli::add_convert_command(app);
   // Set after the subcommands: CLI11 copies a parent's footer into subcommands made later.
   app.footer("Run 'morel SUBCOMMAND --help' for a subcommand's options and examples.");
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "morel/custom_layer.h"
 #include "morel/error.h"
 
 namespace morel::tools {
@@ -24,6 +25,11 @@ bool is_onnx_path(const std::filesystem::path& path) {
 }
 
 Model load_any_model(const std::filesystem::path& path, const ModelOptions& options) {
+  return load_any_model(path, options, OnnxConvertOptions{});
+}
+
+Model load_any_model(const std::filesystem::path& path, const ModelOptions& options,
+                     const OnnxConvertOptions& onnx) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw Error(ErrorCode::kIo, path.string() + ": no such file");
@@ -34,12 +40,14 @@ Model load_any_model(const std::filesystem::path& path, const ModelOptions& opti
     throw Error(ErrorCode::kIo, path.string() + ": is a folder, not a model file" + hint);
   }
   if (is_onnx_path(path)) {
-    // The ONNX converter (src/convert/onnx) plugs in here: convert to a Spec,
-    // then Model::from_spec(spec, options).
-    throw Error(ErrorCode::kUnsupported,
-                path.string() +
-                    ": ONNX models need the converter: not built yet "
-                    "(convert the model to .mlmodel with another tool for now)");
+    for (const auto& plugin : options.plugins) load_plugin(plugin.string());
+    Spec spec = convert_onnx(path, onnx);
+    try {
+      return Model::from_spec(std::move(spec), options);
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::kPlugin) throw;
+      throw Error(e.code(), path.string() + " (converted from ONNX): " + e.what());
+    }
   }
   return Model::load(path, options);
 }

@@ -5,13 +5,19 @@
 
 #include <filesystem>
 
+#include "morel/convert_onnx.h"
 #include "morel/model.h"
 
 namespace morel::tools {
 
 // Throws Error(kIo) when the file cannot be read, Error(kInvalidModel) when
-// it is not a model, and Error(kUnsupported) for formats morel cannot read.
+// it is not a model, and Error(kUnsupported) for what morel cannot convert
+// or run. Plugins in `options` are loaded before an ONNX model is converted,
+// so that their custom layer classes can be asked for output shapes.
 Model load_any_model(const std::filesystem::path& path, const ModelOptions& options = {});
+// The same, with options for the ONNX conversion (ignored for .mlmodel files).
+Model load_any_model(const std::filesystem::path& path, const ModelOptions& options,
+                     const OnnxConvertOptions& onnx);
 
 // True when `path` names an ONNX model (by its extension).
 bool is_onnx_path(const std::filesystem::path& path);
