@@ -9,7 +9,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-build}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 morel="$build/bin/morel"
-shared="${MOREL_SHARED_DIR:-$root/../shared}"
+# The shared folder: MOREL_SHARED_DIR, else the one the build was configured
+# with (tests use the same), else beside the clone.
+configured="$(sed -n 's/^MOREL_SHARED_DIR:PATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)"
+shared="${MOREL_SHARED_DIR:-${configured:-$root/../shared}}"
 cache="${MOREL_BENCH_CACHE:-${HOME:-/root}/.cache/morel-bench}"
 models="${MODELS:-squeezenet1_1,mobilenet_v2,resnet18,resnet50,shufflenet_v2_x1_0,efficientnet_b0}"
 
@@ -25,7 +28,7 @@ for name in ${models//,/ }; do
   ml="$cache/models/$name.mlmodel"
   if [ ! -f "$ml" ] || [ "$onnx" -nt "$ml" ] || [ "$morel" -nt "$ml" ]; then
     echo "converting $name"
-    "$morel" convert "$onnx" "$ml" >/dev/null
+    "$morel" convert "$onnx" -o "$ml" >/dev/null
   fi
 done
 
