@@ -12,5 +12,6 @@ void add_edit_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace morel::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   morel::cli::add_predict_command(app);
   morel::cli::add_quantize_command(app);
   morel::cli::add_compare_command(app);
+  morel::cli::add_bench_command(app);
   // Set after the subcommands: CLI11 copies a parent's footer into subcommands made later.
   app.footer("Run 'morel SUBCOMMAND --help' for a subcommand's options and examples.");
 

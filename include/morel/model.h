@@ -24,6 +24,15 @@ struct ModelOptions {
   bool reference_kernels = false;
 };
 
+// How long one layer took in a profiled prediction (Model::profile).
+struct LayerTiming {
+  std::string name;  // the layer's name (for fused layers, the first one's)
+  // Its kind, with the kinds fused into it: "convolution+batchnorm+activation";
+  // "reorder" for the layout changes the optimizer inserts.
+  std::string kind;
+  double seconds = 0;
+};
+
 namespace runtime {
 class Predictor;
 }
@@ -48,6 +57,11 @@ class Model {
   // Many predictions; identical results to calling predict() on each, run as
   // one batch where the network allows it.
   std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const;
+
+  // One prediction, like predict(), that also appends the time each layer
+  // took to `timings`, in execution order (after optimization: fused layers
+  // appear once). Without the call nothing is timed.
+  FeatureMap profile(const FeatureMap& inputs, std::vector<LayerTiming>& timings) const;
 
   // Plan for the shapes of these inputs without computing anything: checks
   // every layer can take them (Error naming the layer otherwise) and caches

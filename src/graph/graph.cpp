@@ -13,6 +13,17 @@ int Graph::find_value(const std::string& name) const {
   return it == values.end() ? -1 : static_cast<int>(it - values.begin());
 }
 
+int Graph::add_value(const std::string& name) {
+  values.push_back(name);
+  return static_cast<int>(values.size()) - 1;
+}
+
+std::string Node::fused_kind() const {
+  std::string k = kind;
+  for (const std::string& f : fused) k += "+" + f;
+  return k;
+}
+
 bool Graph::batch_independent() const {
   return std::all_of(nodes.begin(), nodes.end(),
                      [](const Node& n) { return n.op->batch_independent(); });

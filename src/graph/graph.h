@@ -19,9 +19,15 @@ struct Node {
   std::vector<int> inputs;
   std::vector<int> outputs;
   std::unique_ptr<Op> op;
+  // Kinds of the layers the passes folded into this one, in order.
+  std::vector<std::string> fused;
+  // Layout of every input and output (graph/layout.h), set by the layout pass.
+  Layout layout = Layout::kPlain;
 
   // "layer 'conv1' (convolution)", for messages.
   std::string label() const { return "layer '" + name + "' (" + kind + ")"; }
+  // "convolution+batchnorm+activation": the kind with what was fused into it.
+  std::string fused_kind() const;
 };
 
 struct Graph {
@@ -32,6 +38,8 @@ struct Graph {
   bool rank5 = true;
 
   int find_value(const std::string& name) const;  // -1 if absent
+  // A new value named `name` (need not be unique); returns its id.
+  int add_value(const std::string& name);
   // True when every node keeps items along the Batch axis independent.
   bool batch_independent() const;
 };

@@ -1,5 +1,7 @@
 #include "runtime/execution.h"
 
+#include <chrono>
+
 #include "morel/error.h"
 
 namespace morel::runtime {
@@ -18,26 +20,57 @@ Execution::Execution(const graph::Graph& graph, const Plan& plan)
       plan_(&plan),
       arena_(allocate(plan.arena_floats)),
       workspace_(allocate(plan.workspace_floats)) {
-  inputs_.resize(graph.nodes.size());
-  outputs_.resize(graph.nodes.size());
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    for (int v : graph.nodes[i].inputs) inputs_[i].emplace_back(value(v), plan.shapes[v]);
-    for (int v : graph.nodes[i].outputs) outputs_[i].push_back({value(v), plan.shapes[v]});
+  const size_t n = graph.nodes.size();
+  inputs_.resize(n);
+  outputs_.resize(n);
+  bindings_.resize(n);
+  skip_.assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    const graph::Node& node = graph.nodes[i];
+    // Ops that run unchanged on channels-last data see its permuted shapes.
+    const bool permute = node.layout == graph::Layout::kChannelsLast &&
+                         node.op->layout_support() == graph::LayoutSupport::kPermutable;
+    auto view_shape = [&](int v) {
+      return permute ? graph::channels_last_shape(plan.shapes[v]) : plan.shapes[v];
+    };
+    for (int v : node.inputs) inputs_[i].emplace_back(value(v), view_shape(v));
+    for (int v : node.outputs) outputs_[i].push_back({value(v), view_shape(v)});
+    // An identity whose output was given its input's memory has nothing to do.
+    skip_[i] = node.op->is_identity() && plan.reused[i] == 0;
+    if (plan.kernels[i])
+      bindings_[i] = plan.kernels[i]->bind(inputs_[i], outputs_[i], workspace_.get());
   }
 }
 
-void Execution::run(const graph::RunContext& base) {
+Execution::~Execution() = default;
+
+void Execution::run_node(size_t i, graph::RunContext& ctx) {
+  const graph::Node& node = graph_->nodes[i];
+  ctx.plan = plan_->kernels[i].get();
+  ctx.binding = bindings_[i].get();
+  try {
+    node.op->run(ctx, inputs_[i], outputs_[i]);
+  } catch (const Error& e) {
+    throw Error(e.code(), node.label() + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kInvalidInput, node.label() + ": " + e.what());
+  }
+}
+
+void Execution::run(const graph::RunContext& base, double* node_seconds) {
   graph::RunContext ctx = base;
   ctx.workspace = workspace_.get();
-  for (size_t i = 0; i < graph_->nodes.size(); ++i) {
-    const graph::Node& node = graph_->nodes[i];
-    try {
-      node.op->run(ctx, inputs_[i], outputs_[i]);
-    } catch (const Error& e) {
-      throw Error(e.code(), node.label() + ": " + e.what());
-    } catch (const std::exception& e) {
-      throw Error(ErrorCode::kInvalidInput, node.label() + ": " + e.what());
-    }
+  const size_t n = graph_->nodes.size();
+  if (!node_seconds) {
+    for (size_t i = 0; i < n; ++i)
+      if (!skip_[i]) run_node(i, ctx);
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  for (size_t i = 0; i < n; ++i) {
+    const Clock::time_point start = Clock::now();
+    if (!skip_[i]) run_node(i, ctx);
+    node_seconds[i] += std::chrono::duration<double>(Clock::now() - start).count();
   }
 }
 

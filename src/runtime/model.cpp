@@ -78,6 +78,10 @@ FeatureMap Model::predict(const FeatureMap& inputs) const {
   return state_->predictor->predict(inputs);
 }
 
+FeatureMap Model::profile(const FeatureMap& inputs, std::vector<LayerTiming>& timings) const {
+  return state_->predictor->predict_profiled(inputs, timings);
+}
+
 void Model::prepare(const FeatureMap& inputs) const { state_->predictor->prepare(inputs); }
 
 std::vector<FeatureMap> Model::predict_batch(std::span<const FeatureMap> inputs) const {

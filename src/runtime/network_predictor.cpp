@@ -9,6 +9,8 @@
 #include <omp.h>
 #endif
 
+#include "graph/passes/passes.h"
+#include "kernels/available.h"
 #include "morel/error.h"
 
 namespace morel::runtime {
@@ -23,14 +25,10 @@ constexpr size_t kMaxStack = 64;
 
 DType dtype_of(spec::ArrayFeatureType::ArrayDataType t) {
   switch (t) {
-    case spec::ArrayFeatureType::DOUBLE:
-      return DType::kFloat64;
-    case spec::ArrayFeatureType::INT32:
-      return DType::kInt32;
-    case spec::ArrayFeatureType::FLOAT16:
-      return DType::kFloat16;
-    default:
-      return DType::kFloat32;
+    case spec::ArrayFeatureType::DOUBLE: return DType::kFloat64;
+    case spec::ArrayFeatureType::INT32: return DType::kInt32;
+    case spec::ArrayFeatureType::FLOAT16: return DType::kFloat16;
+    default: return DType::kFloat32;
   }
 }
 
@@ -141,6 +139,12 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
   }
 
   graph_ = graph::lower_network(net, input_names, output_names, ctx);
+  if (!options.reference_kernels) {
+    graph::PassOptions passes;
+    // Without kernels that run faster on channels-last data, reorders only cost.
+    passes.channels_last = kernels::cpu_kernels_available();
+    graph::optimize(graph_, passes);
+  }
   size_t first = classifier_ ? 1 : 0;
   if (classifier_) probs_value_ = graph_.outputs[0];
   for (size_t i = 0; i < outputs_.size(); ++i) outputs_[i].value = graph_.outputs[first + i];
@@ -197,7 +201,11 @@ std::shared_ptr<NetworkPredictor::PlanEntry> NetworkPredictor::plan_for(
   // first to finish is kept.
   auto entry = std::make_shared<PlanEntry>();
   entry->shapes = shapes;
-  entry->plan = make_plan(graph_, shapes);
+  PlanOptions options;
+  options.prepare_kernels = !run_context_.reference;
+  options.threads = run_context_.threads;
+  use_threads();  // kernels are made for the thread count they will run on
+  entry->plan = make_plan(graph_, shapes, options);
   if (!flexible_inputs_) {
     for (const OutputBinding& o : outputs_) {
       if (o.declared.empty()) continue;
@@ -292,18 +300,43 @@ FeatureMap NetworkPredictor::collect(Execution& exec, int64_t item, int64_t item
   return out;
 }
 
-void NetworkPredictor::prepare(const FeatureMap& inputs) const { plan_for(checked_shapes(inputs)); }
+void NetworkPredictor::use_threads() const {
+#if defined(MOREL_WITH_OPENMP)
+  // oneDNN (and any OpenMP code without num_threads) uses the calling
+  // thread's default team size.
+  omp_set_num_threads(run_context_.threads);
+#endif
+}
+
+void NetworkPredictor::prepare(const FeatureMap& inputs) const {
+  plan_for(checked_shapes(inputs));
+}
 
 FeatureMap NetworkPredictor::predict(const FeatureMap& inputs) const {
+  return run_one(inputs, nullptr);
+}
+
+FeatureMap NetworkPredictor::predict_profiled(const FeatureMap& inputs,
+                                              std::vector<LayerTiming>& timings) const {
+  return run_one(inputs, &timings);
+}
+
+FeatureMap NetworkPredictor::run_one(const FeatureMap& inputs,
+                                     std::vector<LayerTiming>* timings) const {
   std::vector<Shape> shapes = checked_shapes(inputs);
   std::shared_ptr<PlanEntry> entry = plan_for(shapes);
   Lease exec(entry, graph_);
   for (size_t i = 0; i < inputs_.size(); ++i)
     inputs_[i].write(inputs.at(inputs_[i].name()), exec->value(graph_.inputs[i]));
-#if defined(MOREL_WITH_OPENMP)
-  omp_set_num_threads(run_context_.threads);  // for libraries that use OpenMP's default
-#endif
-  exec->run(run_context_);
+  use_threads();
+  if (!timings) {
+    exec->run(run_context_);
+    return collect(*exec, 0, 1);
+  }
+  std::vector<double> seconds(graph_.nodes.size(), 0.0);
+  exec->run(run_context_, seconds.data());
+  for (size_t i = 0; i < graph_.nodes.size(); ++i)
+    timings->push_back({graph_.nodes[i].name, graph_.nodes[i].fused_kind(), seconds[i]});
   return collect(*exec, 0, 1);
 }
 
@@ -327,9 +360,7 @@ std::vector<FeatureMap> NetworkPredictor::predict_stacked(std::span<const Featur
                     static_cast<size_t>(run) * 4);
     }
   }
-#if defined(MOREL_WITH_OPENMP)
-  omp_set_num_threads(run_context_.threads);
-#endif
+  use_threads();
   exec->run(run_context_);
   std::vector<FeatureMap> out;
   for (int64_t j = 0; j < n; ++j) out.push_back(collect(*exec, j, n));

@@ -26,6 +26,8 @@ class NetworkPredictor : public Predictor {
   ~NetworkPredictor() override;
 
   FeatureMap predict(const FeatureMap& inputs) const override;
+  FeatureMap predict_profiled(const FeatureMap& inputs,
+                              std::vector<LayerTiming>& timings) const override;
   std::vector<FeatureMap> predict_batch(std::span<const FeatureMap> inputs) const override;
   void prepare(const FeatureMap& inputs) const override;
 
@@ -42,6 +44,8 @@ class NetworkPredictor : public Predictor {
   };
 
   std::vector<Shape> checked_shapes(const FeatureMap& inputs) const;
+  void use_threads() const;
+  FeatureMap run_one(const FeatureMap& inputs, std::vector<LayerTiming>* timings) const;
   std::shared_ptr<PlanEntry> plan_for(const std::vector<Shape>& shapes) const;
   // Outputs of item `item` of `items` stacked along axis 1.
   FeatureMap collect(Execution& exec, int64_t item, int64_t items) const;

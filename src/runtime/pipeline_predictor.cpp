@@ -40,6 +40,16 @@ void PipelinePredictor::prepare(const FeatureMap& inputs) const {
 }
 
 FeatureMap PipelinePredictor::predict(const FeatureMap& inputs) const {
+  return run(inputs, nullptr);
+}
+
+FeatureMap PipelinePredictor::predict_profiled(const FeatureMap& inputs,
+                                               std::vector<LayerTiming>& timings) const {
+  return run(inputs, &timings);
+}
+
+FeatureMap PipelinePredictor::run(const FeatureMap& inputs,
+                                  std::vector<LayerTiming>* timings) const {
   for (const auto& [name, value] : inputs) {
     bool known = false;
     for (const auto& f : spec_.description().input()) known = known || f.name() == name;
@@ -59,7 +69,9 @@ FeatureMap PipelinePredictor::predict(const FeatureMap& inputs) const {
       }
       stage_in.insert(*it);
     }
-    for (auto& [name, value] : stages_[i].predict(stage_in)) available[name] = std::move(value);
+    FeatureMap stage_out =
+        timings ? stages_[i].profile(stage_in, *timings) : stages_[i].predict(stage_in);
+    for (auto& [name, value] : stage_out) available[name] = std::move(value);
   }
   FeatureMap out;
   for (const auto& f : spec_.description().output()) {

@@ -16,10 +16,14 @@ class PipelinePredictor : public Predictor {
   // the predictor.
   PipelinePredictor(const Spec& spec, const ModelOptions& options);
   FeatureMap predict(const FeatureMap& inputs) const override;
+  FeatureMap predict_profiled(const FeatureMap& inputs,
+                              std::vector<LayerTiming>& timings) const override;
+
   // Plans the first stage only: later stages' input shapes depend on values.
   void prepare(const FeatureMap& inputs) const override;
 
  private:
+  FeatureMap run(const FeatureMap& inputs, std::vector<LayerTiming>* timings) const;
   const Spec& spec_;
   std::vector<Model> stages_;
 };

@@ -24,16 +24,21 @@ struct Block {
 
 }  // namespace
 
-Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes) {
+Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes,
+               const PlanOptions& options) {
   const int n_values = static_cast<int>(g.values.size());
   const int n_nodes = static_cast<int>(g.nodes.size());
   Plan plan;
   plan.shapes.resize(n_values);
   for (size_t i = 0; i < g.inputs.size(); ++i) plan.shapes[g.inputs[i]] = input_shapes[i];
 
-  // Shapes, node by node.
+  // Shapes and kernels, node by node.
+  plan.kernels.resize(n_nodes);
+  plan.reused.assign(n_nodes, -1);
   std::vector<Shape> in_shapes;
-  for (const graph::Node& node : g.nodes) {
+  std::vector<int> reuse(n_nodes, -1);
+  for (int i = 0; i < n_nodes; ++i) {
+    const graph::Node& node = g.nodes[i];
     in_shapes.clear();
     for (int v : node.inputs) in_shapes.push_back(plan.shapes[v]);
     std::vector<Shape> out;
@@ -53,8 +58,17 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes) {
                       node.label() + ": output shape " + out[k].str() + " is out of range");
       plan.shapes[node.outputs[k]] = out[k];
     }
-    plan.workspace_floats =
-        std::max(plan.workspace_floats, node.op->workspace_size(in_shapes, out));
+    int64_t scratch = 0;
+    try {
+      if (options.prepare_kernels)
+        plan.kernels[i] = node.op->prepare(in_shapes, out, graph::PrepareContext{options.threads});
+      scratch = plan.kernels[i] ? plan.kernels[i]->workspace_floats
+                                : node.op->workspace_size(in_shapes, out);
+    } catch (const Error& e) {
+      throw Error(e.code(), node.label() + ": " + e.what());
+    }
+    plan.workspace_floats = std::max(plan.workspace_floats, scratch);
+    reuse[i] = node.op->reuse_input(in_shapes);
   }
 
   // Lifetimes: inputs live from before node 0; outputs to the end.
@@ -79,8 +93,9 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes) {
     const graph::Node& node = g.nodes[i];
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       int v = node.outputs[k];
-      if (k == 0 && node.op->in_place() && !node.inputs.empty()) {
-        int src = node.inputs[0];
+      const int r = reuse[i];
+      if (k == 0 && r >= 0 && r < static_cast<int>(node.inputs.size())) {
+        int src = node.inputs[r];
         bool only_use =
             last_use[src] == i && std::count(node.inputs.begin(), node.inputs.end(), src) == 1;
         if (only_use && !pinned[src] && !pinned[v] &&
@@ -88,6 +103,7 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes) {
           Block& b = blocks[block_of[src]];
           block_of[v] = block_of[src];
           b.last = std::max(b.last, last_use[v]);
+          plan.reused[i] = r;
           continue;
         }
       }

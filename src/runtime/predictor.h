@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "morel/features.h"
+#include "morel/model.h"
 
 namespace morel::runtime {
 
@@ -14,6 +15,14 @@ class Predictor {
  public:
   virtual ~Predictor() = default;
   virtual FeatureMap predict(const FeatureMap& inputs) const = 0;
+  // predict(), adding the time of each layer run to `timings`. Default: no
+  // layers to time.
+  virtual FeatureMap predict_profiled(const FeatureMap& inputs,
+                                      std::vector<LayerTiming>& timings) const {
+    (void)timings;
+    return predict(inputs);
+  }
+
   // Plan for these inputs' shapes without running (see Model::prepare).
   // Default: nothing to plan.
   virtual void prepare(const FeatureMap& inputs) const { (void)inputs; }

@@ -26,6 +26,11 @@ std::vector<float> fixture(const char* name) {
   return io::read_npy(fixtures_dir() / "swish" / name).to_floats();
 }
 
+// Tolerances: the optimized (oneDNN) global average pool sums 254x254 values
+// in float32, which moves the features by up to ~2e-4 relative against
+// NumPy; the reference kernels (double sums) match to 1e-6.
+constexpr Tolerance kOptimized{1e-5, 3e-4};
+
 class SwishModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -43,8 +48,8 @@ TEST_F(SwishModel, MatchesNumPyOnTheBundledImage) {
   const auto& probabilities = std::get<MultiArray>(out.at("probabilities"));
   EXPECT_EQ(features.shape(), (std::vector<int64_t>{6}));
   EXPECT_EQ(probabilities.shape(), (std::vector<int64_t>{10}));
-  EXPECT_TRUE(all_close(features.to_floats(), fixture("features.npy"), {1e-5, 1e-5}));
-  EXPECT_TRUE(all_close(probabilities.to_floats(), fixture("probabilities.npy"), {1e-6, 1e-5}));
+  EXPECT_TRUE(all_close(features.to_floats(), fixture("features.npy"), kOptimized));
+  EXPECT_TRUE(all_close(probabilities.to_floats(), fixture("probabilities.npy"), kOptimized));
 }
 
 TEST_F(SwishModel, BatchOfImagesMatchesSinglePredictions) {
@@ -64,7 +69,7 @@ TEST_F(SwishModel, BatchOfImagesMatchesSinglePredictions) {
                   std::get<MultiArray>(model.predict(items[i]).at("probabilities")).to_floats(),
                   {1e-6, 1e-5}));
   EXPECT_TRUE(all_close(std::get<MultiArray>(out[0].at("probabilities")).to_floats(),
-                        fixture("probabilities.npy"), {1e-6, 1e-5}));
+                        fixture("probabilities.npy"), kOptimized));
 }
 
 TEST(SwishExample, ProgramRunsAndRanksTheExpectedClassFirst) {
@@ -93,7 +98,7 @@ TEST(SwishExample, ProgramRunsAndRanksTheExpectedClassFirst) {
   float p = 0;
   ASSERT_EQ(std::sscanf(output.c_str() + at + header.size(), "%zu %f", &top, &p), 2) << output;
   EXPECT_EQ(top, best) << output;
-  EXPECT_NEAR(p, expected[best], 2e-6) << output;
+  EXPECT_NEAR(p, expected[best], 1e-4) << output;
 }
 
 }  // namespace

@@ -30,11 +30,19 @@ LayerRun run_layer(const spec::NeuralNetworkLayer& layer, const std::vector<Mult
   for (size_t i = 0; i < run.shapes.size(); ++i)
     out_views.push_back({run.values[i].data(), run.shapes[i]});
 
-  std::vector<float> workspace(static_cast<size_t>(op->workspace_size(in_shapes, run.shapes)));
+  // The default kernels are prepared as a plan would prepare them.
+  std::unique_ptr<graph::OpPlan> plan;
+  if (!reference) plan = op->prepare(in_shapes, run.shapes, graph::PrepareContext{threads});
+  const int64_t scratch = plan ? plan->workspace_floats : op->workspace_size(in_shapes, run.shapes);
+  std::vector<float> workspace(static_cast<size_t>(scratch));
+  std::unique_ptr<graph::OpBinding> binding;
+  if (plan) binding = plan->bind(in_views, out_views, workspace.data());
   graph::RunContext rc;
   rc.threads = threads;
   rc.workspace = workspace.data();
   rc.reference = reference;
+  rc.plan = plan.get();
+  rc.binding = binding.get();
   op->run(rc, in_views, out_views);
   return run;
 }

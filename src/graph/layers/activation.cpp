@@ -10,6 +10,9 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/activation.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/eltwise.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -57,6 +60,9 @@ class ActivationOp final : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (kernels::cpu::run_prepared(ctx, inputs, outputs)) return;
+#endif
     const Shape& s = inputs[0].shape;
     ref::ActivationParams p = params_;
     p.channel_alpha = alpha_.data();
@@ -68,17 +74,52 @@ class ActivationOp final : public Op {
       outer = s.count(0, s.rank() - 3);
       channels = s.dim(-3);
       inner = s.count(s.rank() - 2, s.rank());
+      if (channels_last_) {  // [outer, H*W, C]: the channel varies fastest
+        outer *= inner;
+        inner = 1;
+      }
     }
     ref::activation(p, inputs[0].data, outputs[0].data, outer, channels, inner, ctx.threads);
   }
 
-  bool in_place() const override { return true; }
+  bool in_place() const override {
+    return true;
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
+                                  const PrepareContext&) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (const std::optional<ActivationFn> fn = as_activation())
+      return kernels::cpu::prepare_activation(*fn, inputs[0].count());
+#else
+    (void)inputs;
+#endif
+    return nullptr;
+  }
+
+  std::optional<ActivationFn> as_activation() const override {
+    if (!alpha_.empty() || !beta_.empty()) return std::nullopt;  // per-channel parameters
+    return ActivationFn{params_.kind, params_.alpha, params_.beta};
+  }
+  bool is_identity() const override {
+    return alpha_.empty() && beta_.empty() && params_.kind == ref::Activation::kLinear &&
+           params_.alpha == 1.f && params_.beta == 0.f;
+  }
+
+  // Element-wise, except that per-channel parameters follow the channel axis.
+  LayoutSupport layout_support() const override {
+    return channels_ > 0 ? LayoutSupport::kNative : LayoutSupport::kPermutable;
+  }
+  void set_channels_last() override {
+    channels_last_ = true;
+  }
 
  private:
   std::string what_;  // names the layer's parameters in messages
   ref::ActivationParams params_;
   std::vector<float> alpha_, beta_;  // per-channel (or single) values
   int64_t channels_ = 0;
+  bool channels_last_ = false;
 };
 
 std::unique_ptr<Op> make(std::string what, ref::Activation kind, float alpha = 0.f,
@@ -95,12 +136,9 @@ std::unique_ptr<Op> lower_activation(const spec::NeuralNetworkLayer& layer, cons
   using A = spec::ActivationParams;
   using K = ref::Activation;
   switch (a.NonlinearityType_case()) {
-    case A::kLinear:
-      return make("linear", K::kLinear, a.linear().alpha(), a.linear().beta());
-    case A::kReLU:
-      return make("ReLU", K::kReLU);
-    case A::kLeakyReLU:
-      return make("leakyReLU", K::kLeakyReLU, a.leakyrelu().alpha());
+    case A::kLinear: return make("linear", K::kLinear, a.linear().alpha(), a.linear().beta());
+    case A::kReLU: return make("ReLU", K::kReLU);
+    case A::kLeakyReLU: return make("leakyReLU", K::kLeakyReLU, a.leakyrelu().alpha());
     case A::kThresholdedReLU:
       return make("thresholdedReLU", K::kThresholdedReLU, a.thresholdedrelu().alpha());
     case A::kPReLU: {
@@ -109,20 +147,15 @@ std::unique_ptr<Op> lower_activation(const spec::NeuralNetworkLayer& layer, cons
       return std::make_unique<ActivationOp>("PReLU alpha", p,
                                             channel_values(a.prelu().alpha(), "PReLU alpha"));
     }
-    case A::kTanh:
-      return make("tanh", K::kTanh);
+    case A::kTanh: return make("tanh", K::kTanh);
     case A::kScaledTanh:
       return make("scaledTanh", K::kScaledTanh, a.scaledtanh().alpha(), a.scaledtanh().beta());
-    case A::kSigmoid:
-      return make("sigmoid", K::kSigmoid);
+    case A::kSigmoid: return make("sigmoid", K::kSigmoid);
     case A::kSigmoidHard:
       return make("sigmoidHard", K::kSigmoidHard, a.sigmoidhard().alpha(), a.sigmoidhard().beta());
-    case A::kELU:
-      return make("ELU", K::kELU, a.elu().alpha());
-    case A::kSoftsign:
-      return make("softsign", K::kSoftsign);
-    case A::kSoftplus:
-      return make("softplus", K::kSoftplus);
+    case A::kELU: return make("ELU", K::kELU, a.elu().alpha());
+    case A::kSoftsign: return make("softsign", K::kSoftsign);
+    case A::kSoftplus: return make("softplus", K::kSoftplus);
     case A::kParametricSoftplus: {
       const auto& ps = a.parametricsoftplus();
       std::vector<float> alpha = channel_values(ps.alpha(), "parametricSoftplus alpha");
@@ -135,8 +168,7 @@ std::unique_ptr<Op> lower_activation(const spec::NeuralNetworkLayer& layer, cons
       return std::make_unique<ActivationOp>("parametricSoftplus alpha/beta", p, std::move(alpha),
                                             std::move(beta));
     }
-    case A::NONLINEARITYTYPE_NOT_SET:
-      break;
+    case A::NONLINEARITYTYPE_NOT_SET: break;
   }
   require(false,
           "activation has no nonlinearity set (expected one of linear, ReLU, leakyReLU, "
@@ -147,14 +179,11 @@ std::unique_ptr<Op> lower_activation(const spec::NeuralNetworkLayer& layer, cons
 
 std::unique_ptr<Op> lower_gelu(const spec::NeuralNetworkLayer& layer, const LowerContext&) {
   switch (layer.gelu().mode()) {
-    case spec::GeluLayerParams::EXACT:
-      return make("gelu", ref::Activation::kGeluExact);
-    case spec::GeluLayerParams::TANH_APPROXIMATION:
-      return make("gelu", ref::Activation::kGeluTanh);
+    case spec::GeluLayerParams::EXACT: return make("gelu", ref::Activation::kGeluExact);
+    case spec::GeluLayerParams::TANH_APPROXIMATION: return make("gelu", ref::Activation::kGeluTanh);
     case spec::GeluLayerParams::SIGMOID_APPROXIMATION:
       return make("gelu", ref::Activation::kGeluSigmoid);
-    default:
-      break;
+    default: break;
   }
   require(false, "gelu mode = " + str(layer.gelu().mode()) +
                      " is not a known mode; expected EXACT (0), TANH_APPROXIMATION (1) or "

@@ -54,26 +54,33 @@ Shape concat_shape(std::span<const Shape> inputs, int axis) {
   return out;
 }
 
+// `axis` of a tensor of shape `s` as stored: channels-last data (see
+// graph/layout.h) is joined or cut along the stored position of the axis.
+ref::AxisSplit stored_split(const Shape& s, int axis, bool channels_last) {
+  if (!channels_last || s.rank() < 3) return around(s, axis);
+  return around(channels_last_shape(s), channels_last_axis(axis, s.rank()));
+}
+
 void run_concat(const RunContext& ctx, std::span<const ConstTensorView> inputs,
-                const TensorView& out, int axis) {
+                const TensorView& out, int axis, bool channels_last) {
   std::vector<const float*> data;
   std::vector<int64_t> sizes;
   for (const ConstTensorView& t : inputs) {
     data.push_back(t.data);
     sizes.push_back(t.shape[axis]);
   }
-  ref::concat(around(out.shape, axis), data, sizes, out.data, ctx.threads);
+  ref::concat(stored_split(out.shape, axis, channels_last), data, sizes, out.data, ctx.threads);
 }
 
 void run_split(const RunContext& ctx, const ConstTensorView& in,
-               std::span<const TensorView> outputs, int axis) {
+               std::span<const TensorView> outputs, int axis, bool channels_last) {
   std::vector<float*> data;
   std::vector<int64_t> sizes;
   for (const TensorView& t : outputs) {
     data.push_back(t.data);
     sizes.push_back(t.shape[axis]);
   }
-  ref::split(around(in.shape, axis), in.data, sizes, data, ctx.threads);
+  ref::split(stored_split(in.shape, axis, channels_last), in.data, sizes, data, ctx.threads);
 }
 
 // ---------------------------------------------------------------------------
@@ -97,11 +104,15 @@ class ConcatOp : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
-    run_concat(ctx, inputs, outputs[0], outputs[0].shape.rank() + axis_);
+    run_concat(ctx, inputs, outputs[0], outputs[0].shape.rank() + axis_, channels_last_);
   }
+
+  LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
+  void set_channels_last() override { channels_last_ = true; }
 
  private:
   int axis_;
+  bool channels_last_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -131,11 +142,15 @@ class SplitOp : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
-    run_split(ctx, inputs[0], outputs, inputs[0].shape.rank() - 3);
+    run_split(ctx, inputs[0], outputs, inputs[0].shape.rank() - 3, channels_last_);
   }
+
+  LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
+  void set_channels_last() override { channels_last_ = true; }
 
  private:
   int64_t parts_ = 1;
+  bool channels_last_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -164,20 +179,24 @@ class ConcatNDOp : public Op {
            std::span<const TensorView> outputs) const override {
     const int axis = normalize_axis(axis_, inputs[0].shape.rank(), "axis");
     if (!interleave_) {
-      run_concat(ctx, inputs, outputs[0], axis);
+      run_concat(ctx, inputs, outputs[0], axis, channels_last_);
       return;
     }
     std::vector<const float*> data;
     for (const ConstTensorView& t : inputs) data.push_back(t.data);
-    ref::concat_interleave(around(inputs[0].shape, axis), data, inputs[0].shape[axis],
-                           outputs[0].data, ctx.threads);
+    ref::concat_interleave(stored_split(inputs[0].shape, axis, channels_last_), data,
+                           inputs[0].shape[axis], outputs[0].data, ctx.threads);
   }
 
   bool batch_independent() const override { return false; }  // N-d: no known batch axis
 
+  LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
   int64_t axis_;
   bool interleave_;
+  bool channels_last_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -229,15 +248,20 @@ class SplitNDOp : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
-    run_split(ctx, inputs[0], outputs, normalize_axis(axis_, inputs[0].shape.rank(), "axis"));
+    run_split(ctx, inputs[0], outputs, normalize_axis(axis_, inputs[0].shape.rank(), "axis"),
+              channels_last_);
   }
 
   bool batch_independent() const override { return false; }  // N-d: no known batch axis
+
+  LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
+  void set_channels_last() override { channels_last_ = true; }
 
  private:
   int64_t axis_;
   std::vector<uint64_t> sizes_;
   int64_t parts_ = 1;
+  bool channels_last_ = false;
 };
 
 // ---------------------------------------------------------------------------

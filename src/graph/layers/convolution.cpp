@@ -11,6 +11,10 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/convolution.h"
+#include "kernels/reference/layout.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/convolution.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -183,37 +187,187 @@ class ConvolutionOp final : public Op {
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
-    require_inputs(inputs, runtime_weights_ ? 2 : 1, runtime_weights_ ? 2 : 1);
-    ref::ConvParams cp = plan(inputs);
-    Shape out = inputs[0];
-    out.dim(-3) = out_channels_;
-    out.dim(-2) = cp.out_size[1];
-    out.dim(-1) = cp.out_size[2];
+    const size_t n = (runtime_weights_ ? 2 : 1) + (epilogue_.has_add() ? 1 : 0);
+    require_inputs(inputs, n, n);
+    Shape out = conv_shape(inputs);
     int64_t total = 1;
     for (int64_t d : out) total = mul(total, d, "output element count");
+    if (epilogue_.has_add()) out = broadcast_shapes(out, inputs[epilogue_.add_input]);
     return {out};
+  }
+
+  int64_t workspace_size(std::span<const Shape> inputs,
+                         std::span<const Shape> outputs) const override {
+    (void)outputs;
+    // Reference path (see run_reference): the plain input and the plain
+    // result, and the result reordered when it cannot go to the output yet.
+    const int64_t conv = conv_shape(inputs).count();
+    return channels_last_ ? inputs[0].count() + 2 * conv : conv;
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (runtime_weights_) return nullptr;
+    kernels::cpu::ConvolutionSpec spec;
+    spec.params = plan(inputs.first(1));
+    spec.items = inputs[0].count(0, inputs[0].rank() - 3);
+    spec.deconvolution = deconv_;
+    spec.weights = weights_.data();
+    spec.bias = bias_.empty() ? nullptr : bias_.data();
+    spec.epilogue = epilogue_setup(inputs, outputs[0]);
+    return kernels::cpu::prepare_convolution(spec);
+#else
+    (void)inputs;
+    (void)outputs;
+    return nullptr;
+#endif
   }
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (ctx.plan) {
+      static_cast<const kernels::cpu::Kernel*>(ctx.plan)->run(ctx, inputs, outputs);
+      return;
+    }
+#endif
+    run_reference(ctx, inputs, outputs);
+  }
+
+  // A weight blob read as a whole cannot be stacked along the batch axis.
+  bool batch_independent() const override {
+    return !runtime_weights_;
+  }
+
+  // The output may take the addend's memory: the kernels read each addend
+  // value before writing it (or keep their own result apart until then).
+  int reuse_input(std::span<const Shape> inputs) const override {
+    if (!epilogue_.has_add()) return -1;
+    return inputs[epilogue_.add_input] == conv_shape(inputs) ? epilogue_.add_input : -1;
+  }
+
+  bool fuse_channel_affine(const ChannelAffine& a) override {
+    // Only straight onto the convolution's own result, with weights of our own.
+    if (runtime_weights_ || !epilogue_.empty()) return false;
+    if (!fits_channels(a.scale.size()) || !fits_channels(a.shift.size())) return false;
+    const int64_t per_group = out_channels_ / groups_;
+    const int64_t taps = kernel_[0] * kernel_[1];
+    if (!deconv_) {
+      const int64_t per_out = static_cast<int64_t>(weights_.size()) / out_channels_;
+      for (int64_t o = 0; o < out_channels_; ++o)
+        for (int64_t i = 0; i < per_out; ++i) weights_[o * per_out + i] *= a.scale_at(o);
+    } else {
+      // [kernelChannels, outputChannels / nGroups, kH, kW]
+      const int64_t in_per_group = kernel_channels_ / groups_;
+      for (int64_t c = 0; c < kernel_channels_; ++c)
+        for (int64_t j = 0; j < per_group; ++j) {
+          const float sc = a.scale_at(c / in_per_group * per_group + j);
+          for (int64_t t = 0; t < taps; ++t) weights_[(c * per_group + j) * taps + t] *= sc;
+        }
+    }
+    if (bias_.empty()) bias_.assign(out_channels_, 0.f);
+    for (int64_t o = 0; o < out_channels_; ++o) bias_[o] = bias_[o] * a.scale_at(o) + a.shift_at(o);
+    return true;
+  }
+
+  bool fuse_activation(const ActivationFn& fn) override {
+    if (!fusable_activation(fn)) return false;
+    epilogue_.steps.push_back({EpilogueStep::Kind::kActivation, fn});
+    return true;
+  }
+
+  bool fuse_add() override {
+    if (epilogue_.has_add()) return false;
+    epilogue_.add_input = runtime_weights_ ? 2 : 1;
+    epilogue_.steps.push_back({EpilogueStep::Kind::kAdd, {}});
+    return true;
+  }
+
+  LayoutSupport layout_support() const override {
+    return runtime_weights_ ? LayoutSupport::kNone : LayoutSupport::kNative;
+  }
+  bool prefers_channels_last() const override {
+    return !runtime_weights_;
+  }
+  void set_channels_last() override {
+    channels_last_ = true;
+  }
+
+ private:
+  bool fits_channels(size_t n) const {
+    return n == 1 || static_cast<int64_t>(n) == out_channels_;
+  }
+
+  // The convolution's own output shape (before any fused add broadcasts it).
+  Shape conv_shape(std::span<const Shape> inputs) const {
+    ref::ConvParams cp = plan(inputs.first(runtime_weights_ ? 2 : 1));
+    Shape out = inputs[0];
+    out.dim(-3) = out_channels_;
+    out.dim(-2) = cp.out_size[1];
+    out.dim(-1) = cp.out_size[2];
+    return out;
+  }
+
+#if defined(MOREL_WITH_DNNL)
+  kernels::cpu::EpilogueSetup epilogue_setup(std::span<const Shape> inputs,
+                                             const Shape& out) const {
+    kernels::cpu::EpilogueSetup e;
+    e.epilogue = epilogue_;
+    e.channels_last = channels_last_;
+    e.result_shape = conv_shape(inputs);
+    if (epilogue_.has_add()) e.addend_shape = inputs[epilogue_.add_input];
+    e.out_shape = out;
+    return e;
+  }
+#endif
+
+  // The reference kernels, with channels-last data reordered around them and
+  // the epilogue run after.
+  void run_reference(const RunContext& ctx, std::span<const ConstTensorView> inputs,
+                     std::span<const TensorView> outputs) const {
     std::array<Shape, 2> shapes;
-    const size_t n = std::min<size_t>(inputs.size(), 2);
+    const size_t n = runtime_weights_ ? 2 : 1;
     for (size_t i = 0; i < n; ++i) shapes[i] = inputs[i].shape;
-    ref::ConvParams cp = plan(std::span<const Shape>(shapes.data(), n));
+    const std::span<const Shape> conv_inputs(shapes.data(), n);
+    const ref::ConvParams cp = plan(conv_inputs);
     const Shape& in = inputs[0].shape;
+    const Shape conv = conv_shape(conv_inputs);
+    const TensorView& out = outputs[0];
+    const ChannelPlanes iv = channel_planes(in), ov = channel_planes(conv);
+    float* scratch = ctx.workspace;
+
+    // Workspace: [plain input (channels-last only)] [plain result] [result
+    // reordered (channels-last only)]. The result goes straight to the output
+    // unless the output is the addend's memory or a bigger addend broadcasts it.
+    const float* x = inputs[0].data;
+    if (channels_last_) {
+      kernels::reference::to_plain(x, scratch, iv.outer, iv.channels, iv.spatial, ctx.threads);
+      x = scratch;
+      scratch += in.count();
+    }
+    const float* addend = epilogue_.has_add() ? inputs[epilogue_.add_input].data : nullptr;
+    const bool to_output = addend != out.data && out.shape == conv;
+    float* y = to_output && !channels_last_ ? out.data : scratch;
     const int64_t items = in.count(0, in.rank() - 3);
     const float* w = runtime_weights_ ? inputs[1].data : weights_.data();
     const float* b = bias_.empty() ? nullptr : bias_.data();
     if (deconv_)
-      ref::deconvolution(cp, items, inputs[0].data, w, b, outputs[0].data, ctx.threads);
+      ref::deconvolution(cp, items, x, w, b, y, ctx.threads);
     else
-      ref::convolution(cp, items, inputs[0].data, w, b, outputs[0].data, ctx.threads);
+      ref::convolution(cp, items, x, w, b, y, ctx.threads);
+    if (channels_last_) {
+      float* dst = to_output ? out.data : scratch + conv.count();
+      kernels::reference::to_channels_last(y, dst, ov.outer, ov.channels, ov.spatial, ctx.threads);
+      y = dst;
+    }
+    if (epilogue_.empty()) return;
+    auto stored = [&](const Shape& s) { return channels_last_ ? channels_last_shape(s) : s; };
+    const Shape addend_shape = addend ? inputs[epilogue_.add_input].shape : Shape{};
+    run_epilogue(epilogue_, ctx.threads, y, stored(conv), addend, stored(addend_shape), out.data,
+                 stored(out.shape));
   }
 
-  // A weight blob read as a whole cannot be stacked along the batch axis.
-  bool batch_independent() const override { return !runtime_weights_; }
-
- private:
   // A repeated [H, W] field: empty takes the default for both.
   static void read_pair(const google::protobuf::RepeatedField<uint64_t>& values,
                         const std::string& field, int64_t fallback, std::array<int64_t, 2>& out) {
@@ -322,6 +476,8 @@ class ConvolutionOp final : public Op {
   std::array<int64_t, 2> output_shape_{0, 0};
   std::vector<float> weights_;  // kernel layout (see the reference kernels)
   std::vector<float> bias_;     // empty: no bias
+  Epilogue epilogue_;           // what the passes fused after the convolution
+  bool channels_last_ = false;  // input, output and addend are channels-last
 };
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,9 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/elementwise.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/binary.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -44,6 +47,32 @@ Shape broadcast_all(std::span<const Shape> shapes) {
   return out;
 }
 
+// The optimized kernel of out = a op b (or a op scalar), over the shapes as
+// stored (channels-last ones permuted), when the op and the broadcast are
+// ones it has a fast loop for.
+std::unique_ptr<OpPlan> prepare_binary(BinaryOp op, std::span<const Shape> inputs, const Shape& out,
+                                       bool channels_last, std::optional<float> scalar) {
+#if defined(MOREL_WITH_DNNL)
+  auto stored = [&](const Shape& s) { return channels_last ? channels_last_shape(s) : s; };
+  if (scalar) return kernels::cpu::prepare_binary_scalar(op, *scalar, out.count());
+  if (inputs.size() != 2) return nullptr;
+  return kernels::cpu::prepare_binary(op, stored(inputs[0]), stored(inputs[1]), stored(out));
+#else
+  (void)op, (void)inputs, (void)out, (void)channels_last, (void)scalar;
+  return nullptr;
+#endif
+}
+
+bool run_prepared(const RunContext& ctx, std::span<const ConstTensorView> inputs,
+                  std::span<const TensorView> outputs) {
+#if defined(MOREL_WITH_DNNL)
+  return kernels::cpu::run_prepared(ctx, inputs, outputs);
+#else
+  (void)ctx, (void)inputs, (void)outputs;
+  return false;
+#endif
+}
+
 // ---------------------------------------------------------------------------
 // Legacy add / multiply / average / max / min.
 //
@@ -69,6 +98,7 @@ class LegacyElementwise final : public Op {
     if (kind == LegacyKind::kAdd) alpha_ = layer.add().alpha();
     if (kind == LegacyKind::kMultiply) alpha_ = layer.multiply().alpha();
     single_ = layer.input_size() == 1;
+    inputs_ = layer.input_size();
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
@@ -89,8 +119,18 @@ class LegacyElementwise final : public Op {
     return {out};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    if (single_)
+      return prepare_binary(kind_ == LegacyKind::kAdd ? BinaryOp::kAdd : BinaryOp::kMultiply,
+                            inputs, outputs[0], channels_last_, alpha_);
+    if (inputs.size() != 2 || kind_ == LegacyKind::kAverage) return nullptr;
+    return prepare_binary(binary_op(), inputs, outputs[0], channels_last_, std::nullopt);
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     const TensorView& out = outputs[0];
     if (single_) {
       ref::binary_scalar(ctx.threads,
@@ -98,10 +138,7 @@ class LegacyElementwise final : public Op {
                          inputs[0].data, alpha_, out.data, out.count());
       return;
     }
-    BinaryOp op = BinaryOp::kAdd;  // kAdd, kAverage
-    if (kind_ == LegacyKind::kMultiply) op = BinaryOp::kMultiply;
-    if (kind_ == LegacyKind::kMax) op = BinaryOp::kMax;
-    if (kind_ == LegacyKind::kMin) op = BinaryOp::kMin;
+    const BinaryOp op = binary_op();
     // Fold the inputs into the output, left to right.
     ref::broadcast_copy(ctx.threads, inputs[0].data, inputs[0].shape, out.data, out.shape);
     for (size_t k = 1; k < inputs.size(); ++k)
@@ -114,10 +151,30 @@ class LegacyElementwise final : public Op {
 
   bool in_place() const override { return single_; }
 
+  BinaryKind as_binary() const override {
+    if (inputs_ != 2) return BinaryKind::kNone;
+    if (kind_ == LegacyKind::kAdd) return BinaryKind::kAdd;
+    if (kind_ == LegacyKind::kMultiply) return BinaryKind::kMultiply;
+    return BinaryKind::kNone;
+  }
+  // Element-wise over broadcast shapes: the same on the channels-last order.
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
+  // The map folding the inputs together (average: add, then divide).
+  BinaryOp binary_op() const {
+    if (kind_ == LegacyKind::kMultiply) return BinaryOp::kMultiply;
+    if (kind_ == LegacyKind::kMax) return BinaryOp::kMax;
+    if (kind_ == LegacyKind::kMin) return BinaryOp::kMin;
+    return BinaryOp::kAdd;
+  }
+
+  bool channels_last_ = false;  // only for prepare(): run() gets the stored shapes
   LegacyKind kind_;
   float alpha_ = 0;
   bool single_ = false;
+  int inputs_ = 0;
 };
 
 std::unique_ptr<Op> lower_add(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -271,6 +328,10 @@ class ScaleBias final : public Op {
     p.items = s.count(0, s.rank() - 3);
     p.channels = s.dim(-3);
     p.spatial = s.dim(-2) * s.dim(-1);
+    if (channels_last_) {  // [items, H*W, C] with per-channel weights only
+      p.items *= p.spatial;
+      p.spatial = 1;
+    }
     if (scale_) p.scale = scale_->values.data(), p.scale_layout = scale_->layout;
     if (bias_) p.bias = bias_->values.data(), p.bias_layout = bias_->layout;
     ref::scale_bias(ctx.threads, p, inputs[0].data, outputs[0].data);
@@ -278,9 +339,26 @@ class ScaleBias final : public Op {
 
   bool in_place() const override { return true; }
 
+  // Weights of shape [1] or [C] make a per-channel affine map.
+  std::optional<ChannelAffine> as_channel_affine() const override {
+    if (!per_channel_only()) return std::nullopt;
+    ChannelAffine a;
+    a.scale = scale_ ? scale_->values : std::vector<float>{1.f};
+    a.shift = bias_ ? bias_->values : std::vector<float>{0.f};
+    return a;
+  }
+  LayoutSupport layout_support() const override {
+    return per_channel_only() ? LayoutSupport::kNative : LayoutSupport::kNone;
+  }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
   explicit ScaleBias(const spec::NeuralNetworkLayer& layer) { check_input_names(layer, 1, 1); }
+  bool per_channel_only() const {
+    return (!scale_ || !scale_->layout.per_spatial) && (!bias_ || !bias_->layout.per_spatial);
+  }
   std::unique_ptr<ChannelWeights> scale_, bias_;
+  bool channels_last_ = false;  // only without per-spatial weights
 };
 
 std::unique_ptr<Op> lower_scale(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -307,8 +385,15 @@ class BroadcastBinary final : public Op {
     return {broadcast_shapes(inputs[0], inputs[1])};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    return prepare_binary(op_, inputs, outputs[0], channels_last_,
+                          single_ ? std::optional<float>(alpha_) : std::nullopt);
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     const TensorView& out = outputs[0];
     if (single_) {
       ref::binary_scalar(ctx.threads, op_, inputs[0].data, alpha_, out.data, out.count());
@@ -320,7 +405,18 @@ class BroadcastBinary final : public Op {
 
   bool in_place() const override { return single_; }
 
+  BinaryKind as_binary() const override {
+    if (single_) return BinaryKind::kNone;
+    if (op_ == BinaryOp::kAdd) return BinaryKind::kAdd;
+    if (op_ == BinaryOp::kMultiply) return BinaryKind::kMultiply;
+    return BinaryKind::kNone;
+  }
+  // Element-wise over broadcast shapes: the same on the channels-last order.
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
+  bool channels_last_ = false;  // only for prepare(): run() gets the stored shapes
   BinaryOp op_;
   float alpha_;
   bool single_ = false;
@@ -366,6 +462,7 @@ class LogicalNot final : public Op {
     ref::logical_not(ctx.threads, inputs[0].data, outputs[0].data, outputs[0].count());
   }
   bool in_place() const override { return true; }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 };
 
 std::unique_ptr<Op> lower_logical_not(const spec::NeuralNetworkLayer& l, const LowerContext&) {
@@ -389,6 +486,7 @@ class Where final : public Op {
                          inputs[1].shape, inputs[2].data, inputs[2].shape, outputs[0].data,
                          outputs[0].shape);
   }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 };
 
 std::unique_ptr<Op> lower_where(const spec::NeuralNetworkLayer& l, const LowerContext&) {

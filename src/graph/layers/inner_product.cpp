@@ -5,6 +5,9 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/inner_product.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/inner_product.h"
+#endif
 
 namespace morel::graph {
 
@@ -40,6 +43,40 @@ void check_indices(const ConstTensorView& x, int64_t vocab, const char* field) {
                                                 str(i) + " is not an index in [0, " + field +
                                                 " - 1 = " + str(vocab - 1) + "]");
   }
+}
+
+// The optimized kernel of a fully connected product of `in` features to `out`
+// (rows = the output's count / out), with an epilogue of activations.
+std::unique_ptr<OpPlan> prepare_matrix_product(int64_t in, int64_t out,
+                                               const std::vector<float>& weights,
+                                               const std::vector<float>& bias,
+                                               const Epilogue& epilogue, const Shape& out_shape) {
+#if defined(MOREL_WITH_DNNL)
+  kernels::cpu::InnerProductSpec spec;
+  spec.rows = out_shape.count() / out;
+  spec.in = in;
+  spec.out = out;
+  spec.weights = weights.data();
+  spec.bias = bias.empty() ? nullptr : bias.data();
+  spec.epilogue.epilogue = epilogue;
+  spec.epilogue.result_shape = spec.epilogue.out_shape = out_shape;
+  if (spec.rows == 0) return nullptr;
+  return kernels::cpu::prepare_inner_product(spec);
+#else
+  (void)in, (void)out, (void)weights, (void)bias, (void)epilogue, (void)out_shape;
+  return nullptr;
+#endif
+}
+
+// Runs a plan made by prepare_matrix_product; false when there is none.
+bool run_prepared(const RunContext& ctx, std::span<const ConstTensorView> inputs,
+                  std::span<const TensorView> outputs) {
+#if defined(MOREL_WITH_DNNL)
+  return kernels::cpu::run_prepared(ctx, inputs, outputs);
+#else
+  (void)ctx, (void)inputs, (void)outputs;
+  return false;
+#endif
 }
 
 // --- innerProduct -----------------------------------------------------------
@@ -98,9 +135,37 @@ class InnerProductOp final : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     ref::InnerProductParams p{outputs[0].count() / out_, in_, out_};
     ref::inner_product(p, inputs[0].data, weights_.data(), bias_.empty() ? nullptr : bias_.data(),
                        outputs[0].data, ctx.threads);
+    run_epilogue(epilogue_, ctx.threads, outputs[0].data, outputs[0].shape, nullptr, {},
+                 outputs[0].data, outputs[0].shape);
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape>, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    return prepare_matrix_product(in_, out_, weights_, bias_, epilogue_, outputs[0]);
+  }
+
+  // In a rank-5 network the output is [Seq, Batch, C_out, 1, 1]: a per-channel
+  // affine after it scales output features, which folds into the weights.
+  // (N-d outputs may have any rank, so their channel axis is not known here.)
+  bool fuse_channel_affine(const ChannelAffine& a) override {
+    if (!rank5_ || !epilogue_.empty()) return false;
+    for (size_t n : {a.scale.size(), a.shift.size()})
+      if (n != 1 && static_cast<int64_t>(n) != out_) return false;
+    for (int64_t o = 0; o < out_; ++o)
+      for (int64_t i = 0; i < in_; ++i) weights_[o * in_ + i] *= a.scale_at(o);
+    if (bias_.empty()) bias_.assign(out_, 0.f);
+    for (int64_t o = 0; o < out_; ++o) bias_[o] = bias_[o] * a.scale_at(o) + a.shift_at(o);
+    return true;
+  }
+
+  bool fuse_activation(const ActivationFn& fn) override {
+    if (!fusable_activation(fn)) return false;
+    epilogue_.steps.push_back({EpilogueStep::Kind::kActivation, fn});
+    return true;
   }
 
  private:
@@ -108,6 +173,7 @@ class InnerProductOp final : public Op {
   int64_t in_ = 0, out_ = 0;
   std::vector<float> weights_;  // [out, in]
   std::vector<float> bias_;     // [out] or empty
+  Epilogue epilogue_;           // activations fused after the product
 };
 
 // --- embedding --------------------------------------------------------------
@@ -260,8 +326,15 @@ class BatchedMatMulOp final : public Op {
     return {out};
   }
 
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape>, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    if (two_inputs_) return nullptr;
+    return prepare_matrix_product(in_, out_, weights_, bias_, {}, outputs[0]);
+  }
+
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+    if (run_prepared(ctx, inputs, outputs)) return;
     if (!two_inputs_) {
       ref::InnerProductParams p{outputs[0].count() / out_, in_, out_};
       ref::inner_product(p, inputs[0].data, weights_.data(), bias_.empty() ? nullptr : bias_.data(),

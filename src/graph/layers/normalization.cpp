@@ -4,6 +4,7 @@
 // The legacy layers work on axes -3 (C), -2 (H), -1 (W) of an input of rank
 // >= 3; every leading axis is an independent item, unless batchnorm computes
 // its statistics over the whole batch.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <utility>
@@ -87,6 +88,10 @@ class BatchnormOp final : public Op {
     p.outer = v.outer;
     p.channels = v.channels;
     p.inner = v.inner;
+    if (channels_last_) {  // [outer, H*W, C]: given statistics only (see layout_support)
+      p.outer = v.outer * v.inner;
+      p.inner = 1;
+    }
     p.stats = stats_;
     p.epsilon = epsilon_;
     p.gamma = gamma_.data();
@@ -99,7 +104,26 @@ class BatchnormOp final : public Op {
   // Statistics over the whole batch mix the items.
   bool batch_independent() const override { return stats_ != ref::BatchnormStats::kPerBatch; }
 
+  // With given statistics: y = x * scale[c] + shift[c].
+  std::optional<ChannelAffine> as_channel_affine() const override {
+    if (stats_ != ref::BatchnormStats::kGiven) return std::nullopt;
+    ChannelAffine a;
+    for (int64_t c = 0; c < channels_; ++c) {
+      const double scale = gamma_[c] / std::sqrt(double(variance_[c]) + double(epsilon_));
+      a.scale.push_back(static_cast<float>(scale));
+      a.shift.push_back(static_cast<float>(beta_[c] - mean_[c] * scale));
+    }
+    return a;
+  }
+
+  // Given statistics make it a per-channel map; computed ones read whole planes.
+  LayoutSupport layout_support() const override {
+    return stats_ == ref::BatchnormStats::kGiven ? LayoutSupport::kNative : LayoutSupport::kNone;
+  }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
+  bool channels_last_ = false;
   int64_t channels_ = 0;
   ref::BatchnormStats stats_ = ref::BatchnormStats::kGiven;
   float epsilon_ = 1e-5f;

@@ -19,7 +19,11 @@
 
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
+#include "kernels/reference/layout.h"
 #include "kernels/reference/pooling.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/pooling.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -164,9 +168,54 @@ class PoolingOp final : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (ctx.plan) {
+      static_cast<const kernels::cpu::Kernel*>(ctx.plan)->run(ctx, inputs, outputs);
+      return;
+    }
+#endif
     const Shape& in = inputs[0].shape;
     ref::PoolParams pp = plan(in);
-    ref::pooling(pp, in.count(0, in.rank() - 2), inputs[0].data, outputs[0].data, ctx.threads);
+    if (!channels_last_) {
+      ref::pooling(pp, in.count(0, in.rank() - 2), inputs[0].data, outputs[0].data, ctx.threads);
+      return;
+    }
+    // Channels-last data through the reference kernel: reordered to plain in
+    // the workspace and back.
+    const ChannelPlanes iv = channel_planes(in), ov = channel_planes(outputs[0].shape);
+    float* x = ctx.workspace;
+    float* y = x + in.count();
+    kernels::reference::to_plain(inputs[0].data, x, iv.outer, iv.channels, iv.spatial, ctx.threads);
+    ref::pooling(pp, in.count(0, in.rank() - 2), x, y, ctx.threads);
+    kernels::reference::to_channels_last(y, outputs[0].data, ov.outer, ov.channels, ov.spatial,
+                                         ctx.threads);
+  }
+
+  int64_t workspace_size(std::span<const Shape> inputs,
+                         std::span<const Shape> outputs) const override {
+    return channels_last_ ? inputs[0].count() + outputs[0].count() : 0;
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
+                                  const PrepareContext&) const override {
+#if defined(MOREL_WITH_DNNL)
+    const Shape& in = inputs[0];
+    return kernels::cpu::prepare_pooling(plan(in), in.count(0, in.rank() - 3), in.dim(-3),
+                                         channels_last_);
+#else
+    (void)inputs;
+    return nullptr;
+#endif
+  }
+
+  LayoutSupport layout_support() const override {
+    return LayoutSupport::kNative;
+  }
+  bool prefers_channels_last() const override {
+    return true;
+  }
+  void set_channels_last() override {
+    channels_last_ = true;
   }
 
  private:
@@ -251,6 +300,7 @@ class PoolingOp final : public Op {
   }
 
   bool rank5_ = true;
+  bool channels_last_ = false;  // input and output are channels-last
   ref::PoolType type_ = ref::PoolType::kMax;
   bool global_ = false;
   bool exclude_padding_ = false;

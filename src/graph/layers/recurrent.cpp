@@ -29,7 +29,7 @@ int64_t size_param(uint64_t v, const std::string& field) {
   return static_cast<int64_t>(v);
 }
 
-ref::Activation activation(const spec::ActivationParams& a, const std::string& field) {
+ref::GateActivation activation(const spec::ActivationParams& a, const std::string& field) {
   using K = ref::ActivationKind;
   switch (a.NonlinearityType_case()) {
     case spec::ActivationParams::kLinear:
@@ -68,11 +68,11 @@ ref::Activation activation(const spec::ActivationParams& a, const std::string& f
 }
 
 // A repeated activations field with exactly `n` entries.
-std::vector<ref::Activation> activations(
+std::vector<ref::GateActivation> activations(
     const google::protobuf::RepeatedPtrField<spec::ActivationParams>& list, int n,
     const std::string& field) {
   require(list.size() == n, field + " has " + str(list.size()) + " entries; expected " + str(n));
-  std::vector<ref::Activation> out;
+  std::vector<ref::GateActivation> out;
   for (int i = 0; i < n; ++i) out.push_back(activation(list[i], field + "[" + str(i) + "]"));
   return out;
 }
@@ -190,7 +190,7 @@ class SimpleRecurrentOp final : public Op {
  private:
   Dims d_;
   int outputs_ = 1;
-  ref::Activation f_;
+  ref::GateActivation f_;
   bool sequence_output_ = false, reverse_ = false;
   std::vector<float> W_, R_, b_;
 };
@@ -206,7 +206,7 @@ class GruOp final : public Op {
     d_.max_inputs = d_.max_outputs = 2;
     check_io_counts(layer, d_);
     outputs_ = layer.output_size();
-    std::vector<ref::Activation> acts = activations(p.activations(), 2, "activations");
+    std::vector<ref::GateActivation> acts = activations(p.activations(), 2, "activations");
     f_ = acts[0];
     g_ = acts[1];
     sequence_output_ = p.sequenceoutput();
@@ -250,7 +250,7 @@ class GruOp final : public Op {
  private:
   Dims d_;
   int outputs_ = 1;
-  ref::Activation f_, g_;
+  ref::GateActivation f_, g_;
   bool sequence_output_ = false, reverse_ = false;
   std::vector<float> W_[3], R_[3], b_[3];
 };
@@ -318,7 +318,7 @@ LstmWeights lstm_weights(const spec::LSTMWeightParams& w, const LstmOptions& o, 
 }
 
 ref::LstmParams lstm_params(const ref::RecurrentShape& shape, const LstmOptions& o,
-                            const std::vector<ref::Activation>& acts, const LstmWeights& w) {
+                            const std::vector<ref::GateActivation>& acts, const LstmWeights& w) {
   ref::LstmParams p;
   p.shape = shape;
   p.f = acts[0];
@@ -368,7 +368,7 @@ class UniLstmOp final : public Op {
  private:
   Dims d_;
   int outputs_ = 1;
-  std::vector<ref::Activation> acts_;
+  std::vector<ref::GateActivation> acts_;
   LstmOptions options_;
   LstmWeights weights_;
   bool reverse_ = false;
@@ -421,7 +421,7 @@ class BiLstmOp final : public Op {
  private:
   Dims d_;
   int outputs_ = 1;
-  std::vector<ref::Activation> acts_[2];
+  std::vector<ref::GateActivation> acts_[2];
   LstmOptions options_;
   LstmWeights weights_[2];
 };

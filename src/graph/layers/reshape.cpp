@@ -247,6 +247,8 @@ class CopyOp : public ViewOp {
     require_inputs(inputs, 1, 1);
     return {inputs[0]};
   }
+  bool is_identity() const override { return true; }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 };
 
 // The N-d reshapes below do not know which axis, if any, is a batch of

@@ -26,11 +26,18 @@ class SoftmaxOp final : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
-    const Shape& s = inputs[0].shape;
-    const int axis = axis_for(s);
+    Shape s = inputs[0].shape;
+    int axis = axis_for(s);
+    if (channels_last_ && s.rank() >= 3) {  // the same softmax over the stored order
+      axis = channels_last_axis(axis, s.rank());
+      s = channels_last_shape(s);
+    }
     kernels::reference::softmax(inputs[0].data, outputs[0].data, s.count(0, axis), s[axis],
                                 s.count(axis + 1, s.rank()), ctx.threads);
   }
+
+  LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
+  void set_channels_last() override { channels_last_ = true; }
 
   bool batch_independent() const override { return batch_independent_; }
 
@@ -48,6 +55,7 @@ class SoftmaxOp final : public Op {
   }
 
   bool legacy_;
+  bool channels_last_ = false;
   int64_t axis_;
   bool batch_independent_;
 };

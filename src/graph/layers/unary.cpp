@@ -29,6 +29,7 @@ class UnaryOp final : public Op {
   }
 
   bool in_place() const override { return true; }
+  LayoutSupport layout_support() const override { return LayoutSupport::kPermutable; }
 
  private:
   ref::UnaryParams params_;

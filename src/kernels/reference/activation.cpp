@@ -62,6 +62,8 @@ float activate(Activation kind, float x, float alpha, float beta) {
       return std::min(std::max(x, alpha), beta);
     case Activation::kClampedReLU:
       return std::min(beta, x >= 0.f ? x : alpha * x);
+    case Activation::kSwish:
+      return x * sigmoid(x);
   }
   return x;
 }

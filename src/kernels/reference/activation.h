@@ -25,6 +25,8 @@ enum class Activation {
   kGeluSigmoid,         // x * sigmoid(1.702 * x)
   kClip,                // min(max(x, alpha), beta)
   kClampedReLU,         // min(beta, x >= 0 ? x : alpha * x)
+  kSwish,               // x * sigmoid(x): no layer of its own; what the passes make
+                        // of sigmoid followed by a multiply with the same input
 };
 
 struct ActivationParams {

@@ -8,7 +8,7 @@
 
 namespace morel::kernels::reference {
 
-float activate(const Activation& a, float x) {
+float activate(const GateActivation& a, float x) {
   switch (a.kind) {
     case ActivationKind::kLinear:
       return a.alpha * x + a.beta;
@@ -50,7 +50,7 @@ void add_matvec(const float* W, const float* v, int64_t rows, int64_t cols, doub
 }
 
 // Activation of a clipped pre-activation.
-float gate(const Activation& a, double pre) {
+float gate(const GateActivation& a, double pre) {
   return activate(a, std::clamp(static_cast<float>(pre), -kGateClip, kGateClip));
 }
 

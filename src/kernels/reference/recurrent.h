@@ -35,12 +35,12 @@ enum class ActivationKind {
   kSoftplus,         // log(1 + exp(x))
 };
 
-struct Activation {
+struct GateActivation {
   ActivationKind kind = ActivationKind::kSigmoid;
   float alpha = 0.f;
   float beta = 0.f;
 };
-float activate(const Activation& a, float x);
+float activate(const GateActivation& a, float x);
 
 struct RecurrentShape {
   int64_t seq = 0, batch = 0, in = 0, hidden = 0;
@@ -53,7 +53,7 @@ struct RecurrentShape {
 // y_t = f(clip(W x_t + R y_{t-1} + b)).
 struct SimpleRnnParams {
   RecurrentShape shape;
-  Activation f;
+  GateActivation f;
   const float* W = nullptr;
   const float* R = nullptr;
   const float* b = nullptr;
@@ -66,7 +66,7 @@ void simple_rnn(const SimpleRnnParams& p, const float* x, const float* h0, float
 // Gates in the arrays: 0 update (z), 1 reset (r), 2 output (o).
 struct GruParams {
   RecurrentShape shape;
-  Activation f, g;
+  GateActivation f, g;
   const float* W[3] = {};
   const float* R[3] = {};
   const float* b[3] = {};
@@ -84,7 +84,7 @@ void gru(const GruParams& p, const float* x, const float* h0, float* y, float* h
 // W/R/b are not read when coupled.
 struct LstmParams {
   RecurrentShape shape;
-  Activation f, g, h;
+  GateActivation f, g, h;
   bool forget_bias = false;
   bool coupled_input_forget = false;
   float cell_clip = 50.f;

@@ -1,0 +1,14 @@
+#include "graph/passes/passes.h"
+
+namespace morel::graph {
+
+void optimize(Graph& graph, const PassOptions& options) {
+  remove_noops(graph);
+  fold_batchnorm(graph);
+  fuse_activation(graph);  // conv -> relu
+  fuse_add(graph);         // conv -> add
+  fuse_activation(graph);  // conv -> add -> relu
+  if (options.channels_last) assign_layouts(graph);
+}
+
+}  // namespace morel::graph

@@ -1,0 +1,23 @@
+// The kernel a prepared op runs: every plan made in kernels/cpu is one, so an
+// op's run() hands a plan it made straight to it.
+#pragma once
+
+#include "graph/op.h"
+
+namespace morel::kernels::cpu {
+
+class Kernel : public graph::OpPlan {
+ public:
+  virtual void run(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
+                   std::span<const TensorView> outputs) const = 0;
+};
+
+// Runs ctx.plan, which must be a Kernel; false (nothing done) without a plan.
+inline bool run_prepared(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
+                         std::span<const TensorView> outputs) {
+  if (!ctx.plan) return false;
+  static_cast<const Kernel*>(ctx.plan)->run(ctx, inputs, outputs);
+  return true;
+}
+
+}  // namespace morel::kernels::cpu

@@ -1,0 +1,96 @@
+// A oneDNN primitive as a plan's kernel: bound once per execution, run with
+// no allocation, and followed by the part of the op's epilogue it did not
+// take as post-ops.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "graph/fusion.h"
+#include "graph/op.h"
+#include "kernels/cpu/binary.h"
+#include "kernels/cpu/dnnl_common.h"
+#include "kernels/cpu/eltwise.h"
+#include "kernels/cpu/kernel.h"
+
+namespace morel::kernels::cpu {
+
+// What an op's epilogue works on.
+struct EpilogueSetup {
+  graph::Epilogue epilogue;
+  bool channels_last = false;  // layout of the result, the addend and the output
+  Shape result_shape;          // what the primitive computes (logical)
+  Shape addend_shape;          // input epilogue.add_input, when there is an add
+  Shape out_shape;             // output 0 (the broadcast of the two)
+};
+
+class PrimitiveKernel : public Kernel {
+ public:
+  dnnl::primitive prim;
+  dnnl::memory::desc scratch_md;
+  EpilogueSetup setup;
+
+  // The leading epilogue steps worth running as post-ops: cheap activations,
+  // and the add when its operand has the result's shape.
+  dnnl::post_ops fusable_post_ops(int& steps) const;
+  // After `prim` and `scratch_md` are set, with the number of leading
+  // epilogue steps the primitive took: prepares the rest and sizes the
+  // workspace (scratchpad, plus room for the result when an add runs apart).
+  void finish(int fused_steps);
+
+  std::unique_ptr<graph::OpBinding> bind(std::span<const ConstTensorView> inputs,
+                                         std::span<const TensorView> outputs,
+                                         float* workspace) const override;
+  void run(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
+           std::span<const TensorView> outputs) const override;
+
+ protected:
+  // The primitive's arguments but the scratchpad: its sources from `inputs`,
+  // its destination at `dst`.
+  virtual void bind_args(BoundArgs& args, std::span<const ConstTensorView> inputs,
+                         float* dst) const = 0;
+
+ private:
+  struct Binding;
+  // An epilogue step after the primitive: an activation (oneDNN eltwise, or
+  // the reference loop when there is none) or the add.
+  struct Step {
+    graph::EpilogueStep step;
+    std::unique_ptr<Eltwise> eltwise;
+    std::optional<BinaryPlan> binary;
+  };
+  Shape stored(const Shape& s) const;
+  // Workspace: the scratchpad, then (64-byte aligned) the result if it goes there.
+  int64_t result_offset() const { return (scratch_floats_ + 15) / 16 * 16; }
+
+  int fused_steps_ = 0;
+  bool fused_add_ = false;
+  std::vector<Step> apart_;
+  bool result_in_workspace_ = false;
+  int64_t scratch_floats_ = 0;
+};
+
+// Tries to make a primitive descriptor with post-ops (when `post_ops` is
+// given), else without; refuses oneDNN's slow reference implementations.
+// `make(attr)` builds the descriptor for an attribute and may throw
+// dnnl::error. Returns false when no fast primitive exists; `fused` says
+// whether the post-ops made it in.
+template <class Make>
+bool make_primitive_desc(Make&& make, const dnnl::post_ops* post_ops, dnnl::primitive_desc& pd,
+                         bool& fused) {
+  auto attempt = [&](const dnnl::post_ops* ops) {
+    try {
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      if (ops) attr.set_post_ops(*ops);
+      pd = make(attr);
+      return std::string(pd.impl_info_str()).rfind("ref", 0) != 0;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  };
+  fused = post_ops && attempt(post_ops);
+  return fused || attempt(nullptr);
+}
+
+}  // namespace morel::kernels::cpu
