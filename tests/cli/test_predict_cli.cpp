@@ -631,7 +631,7 @@ TEST_F(PredictCli, BadFilesGiveOneClearError) {
 TEST_F(PredictCli, ModelErrors) {
   std::ofstream(path("net.onnx")) << "x";
   std::string err = fails({"predict", path("net.onnx").string(), "--input", "x=y.npy"});
-  EXPECT_HAS(err, "ONNX models need the converter: not built yet");
+  EXPECT_HAS(err, "net.onnx is not an ONNX model");
   err = fails({"predict", path("none.mlmodel").string()});
   EXPECT_HAS(err, "none.mlmodel: no such file");
   std::ofstream(path("junk.mlmodel")) << "\xff\xff\xff garbage";

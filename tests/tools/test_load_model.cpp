@@ -41,11 +41,11 @@ TEST_F(LoadModel, LoadsAnMlmodel) {
   EXPECT_EQ(std::get<MultiArray>(out.at("y")).to_floats(), (std::vector<float>{0, 2}));
 }
 
-TEST_F(LoadModel, OnnxNeedsTheConverter) {
+TEST_F(LoadModel, OnnxGoesThroughTheConverter) {
   std::ofstream(dir_ / "net.ONNX") << "onnx bytes";
   auto [code, msg] = failure_of([&] { tools::load_any_model(dir_ / "net.ONNX"); });
-  EXPECT_EQ(code, ErrorCode::kUnsupported);
-  EXPECT_NE(msg.find("ONNX models need the converter: not built yet"), std::string::npos) << msg;
+  EXPECT_EQ(code, ErrorCode::kInvalidModel);
+  EXPECT_NE(msg.find("net.ONNX is not an ONNX model"), std::string::npos) << msg;
   EXPECT_TRUE(tools::is_onnx_path("a/b.onnx"));
   EXPECT_FALSE(tools::is_onnx_path("a/b.mlmodel"));
 }
