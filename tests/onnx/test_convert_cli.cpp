@@ -113,8 +113,8 @@ TEST(ConvertCli, CustomLayersAndErrors) {
   EXPECT_EQ(r.status, 2) << r.err;
   r = morel(dir, "convert " + in + " -o " + out + " --image-input x --add-custom-layers --plugin " +
                      plugin);
-  // An option that does not fit the model is wrong usage (main.cpp: kInvalidArgument).
-  EXPECT_EQ(r.status, 2);
+  // An option value that does not fit the model (kInvalidArgument): exit 2, as main.cpp maps it.
+  EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("image input 'x'"), std::string::npos) << r.err;
 }
 
