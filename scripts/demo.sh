@@ -4,7 +4,8 @@
 #      whole folder as a batch;
 #   2. the Swish custom layer walk-through (examples/swish): the layer linked
 #      into a program, then loaded by the CLI from a plugin;
-#   3. weight quantization and comparison (scripts/demo_quantize.sh).
+#   3. weight quantization and comparison (scripts/demo_quantize.sh);
+#   4. an ONNX model from the shared data converted to Core ML and timed.
 # Any step that fails stops the demo with a non-zero status.
 set -e
 cd "$(dirname "$0")/.."
@@ -48,3 +49,16 @@ fi
 echo
 echo "== 3. Quantize the classifier's weights and judge the loss"
 scripts/demo_quantize.sh "$BUILD" "$OUT"
+
+# The ONNX step reads a real model from the team's shared data, in place.
+SHARED=${MOREL_SHARED_DIR:-$(sed -n 's/^MOREL_SHARED_DIR:PATH=//p' "$BUILD/CMakeCache.txt" 2>/dev/null)}
+SHARED=${SHARED:-../shared}
+ONNX="$SHARED/testdata/onnx-backend/light/light_squeezenet.onnx"
+echo
+if [ -f "$ONNX" ]; then
+  echo "== 4. ONNX -> Core ML: convert squeezenet (ONNX model zoo), then time it (morel bench)"
+  "$MOREL" convert "$ONNX" -o "$OUT/squeezenet.mlmodel"
+  "$MOREL" bench "$OUT/squeezenet.mlmodel" --threads 1 --iters 10 --warmup 2
+else
+  echo "== 4. ONNX -> Core ML: skipped, $ONNX is not there (the shared data belongs beside the clone)"
+fi
