@@ -30,6 +30,8 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# Sanitizer builds keep line tables only (-g1): CI builds the library four
+# times on two cores, and compile and link time is most of its run.
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
 	  -DMOREL_WERROR=ON \
@@ -40,7 +42,8 @@ test-asan: deps
 # OpenMP's runtime is not instrumented, so this build runs kernels on the
 # calling thread; it checks morel's own sharing (plan cache, execution pool).
 test-tsan: deps
-	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOREL_WERROR=ON \
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+	  -DMOREL_WERROR=ON \
 	  -DMOREL_SANITIZE=thread -DMOREL_WITH_OPENMP=OFF -DMOREL_WITH_DNNL=OFF -DMOREL_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target test_concurrency
 	@ctest --test-dir build-tsan --output-on-failure -R test_concurrency
