@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "morel/error.h"
+#include "tools/load_model.h"
 
 namespace morel::cli {
 
@@ -26,12 +27,7 @@ CLI::Option* add_model_argument(CLI::App& command, std::string& path) {
 }
 
 Spec load_model_argument(const std::filesystem::path& path) {
-  if (path.extension() == ".onnx")
-    throw Error(ErrorCode::kUnsupported,
-                path.string() +
-                    ": an ONNX model; this build of morel has no ONNX converter yet, so it reads "
-                    "Core ML .mlmodel files only");
-  return load_spec(path);
+  return tools::load_any_spec(path);
 }
 
 namespace {

@@ -21,12 +21,12 @@ void set_examples(CLI::App& command, const std::vector<std::string>& examples,
 // --json: "Print one JSON document on stdout instead of text (default: off)".
 CLI::Option* add_json_flag(CLI::App& command, bool& json);
 
-// The positional MODEL argument (required): an .mlmodel file.
+// The positional MODEL argument (required): an .mlmodel or .onnx file.
 CLI::Option* add_model_argument(CLI::App& command, std::string& path);
 
-// Load the model a MODEL argument names. Throws morel::Error naming the file
-// when it cannot be read, is not a Core ML model, or is an ONNX model (this
-// build has no ONNX converter yet).
+// Load the model a MODEL argument names; an .onnx file is converted in
+// memory. Throws morel::Error naming the file when it cannot be read, is not
+// a model, or cannot be converted.
 Spec load_model_argument(const std::filesystem::path& path);
 
 // Print a document on stdout, indented, newline-terminated. Strings that are

@@ -24,6 +24,10 @@ bool is_onnx_path(const std::filesystem::path& path) {
   return lower_extension(path) == ".onnx";
 }
 
+Spec load_any_spec(const std::filesystem::path& path, const OnnxConvertOptions& onnx) {
+  return is_onnx_path(path) ? convert_onnx(path, onnx) : load_spec(path);
+}
+
 Model load_any_model(const std::filesystem::path& path, const ModelOptions& options) {
   return load_any_model(path, options, OnnxConvertOptions{});
 }

@@ -19,6 +19,11 @@ Model load_any_model(const std::filesystem::path& path, const ModelOptions& opti
 Model load_any_model(const std::filesystem::path& path, const ModelOptions& options,
                      const OnnxConvertOptions& onnx);
 
+// The spec of a model file: a Core ML .mlmodel as it is, an .onnx converted
+// (with `onnx` options). For commands that read or rewrite a model without
+// running it (inspect, quantize). Same errors as load_any_model.
+Spec load_any_spec(const std::filesystem::path& path, const OnnxConvertOptions& onnx = {});
+
 // True when `path` names an ONNX model (by its extension).
 bool is_onnx_path(const std::filesystem::path& path);
 

@@ -7,9 +7,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/npy.h"
 #include "morel/layer_weights.h"
+#include "morel/multi_array.h"
 #include "morel/spec.h"
 #include "morel/weights.h"
+#include "support/onnx_builder.h"
 #include "support/paths.h"
 #include "support/run_cli.h"
 
@@ -187,8 +190,40 @@ TEST(QuantizeCli, FailedWork) {
                  "bad.mlmodel");
   expect_failure(
       run_morel({"quantize", (dir / "m.onnx").string(), out, "--bits", "8", "--mode", "linear"}),
-      "an ONNX model");
+      "m.onnx");
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// An ONNX model is converted in memory, then quantized; compare takes the
+// .onnx too and sees only the 8-bit rounding.
+TEST(QuantizeCli, QuantizesAnOnnxModel) {
+  const auto dir = std::filesystem::path(temp_dir());
+  OnnxBuilder b(13);
+  b.input("x", {1, 16}).output("y");
+  std::vector<float> w(16 * 8);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 37) % 23) / 11.f - 1.f;
+  b.initializer("w", {16, 8}, w);
+  b.node("MatMul", {"x", "w"}, {"y"});
+  const std::string onnx = b.save(dir / "mm.onnx").string();
+  const std::string out = (dir / "mm_q8.mlmodel").string();
+  const CliResult q = run_morel({"quantize", onnx, out, "--bits", "8", "--mode", "linear"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const Spec spec = load_spec(out);
+  bool quantized = false;
+  for (const auto& layer : *network_view(spec).layers)
+    for (const auto& ref : layer_weights(layer)) quantized |= ref.weights->has_quantization();
+  EXPECT_TRUE(quantized);
+
+  std::vector<float> x(16);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 5) - 2.f;
+  io::write_npy(dir / "x.npy", MultiArray::from_floats({1, 16}, x));
+  const CliResult c =
+      run_morel({"compare", onnx, out, "--input", "x=" + (dir / "x.npy").string(), "--json"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  // 8-bit weights: close to the original, but not identical (a finite SNR).
+  const std::string text = nlohmann::json::parse(c.out).dump();
+  EXPECT_NE(text.find("\"snr_db\":"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"snr_db\":null"), std::string::npos) << text;
 }
 
 TEST(QuantizeCli, Help) {
