@@ -164,7 +164,7 @@ void add_compare_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "Run two models on the same inputs and measure how far B is from A");
   cmd->add_option("A", args->reference,
-                  "The reference model: a .mlmodel file (.onnx once the ONNX converter is built)")
+                  "The reference model: a .mlmodel file, or an .onnx file (converted in memory)")
       ->required()
       ->type_name("FILE");
   cmd->add_option("B", args->test, "The model to compare with it (say, A quantized)")

@@ -240,7 +240,7 @@ void add_quantize_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("quantize", "Store a model's weights in fewer bits (or back in float32)");
   cmd->add_option("IN", args->input,
-                  "The model to read: a .mlmodel file (.onnx once the ONNX converter is built)")
+                  "The model to read: a .mlmodel file, or an .onnx file (converted in memory)")
       ->required()
       ->type_name("FILE");
   cmd->add_option("OUT", args->output, "The .mlmodel file to write")->required()->type_name("FILE");

@@ -9,21 +9,6 @@ using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 using dims = dnnl::memory::dims;
 
-class ConvolutionKernel final : public PrimitiveKernel {
- public:
-  dnnl::memory::desc src_md, dst_md;
-  dnnl::memory weights, bias;
-
- protected:
-  void bind_args(BoundArgs& args, std::span<const ConstTensorView> inputs,
-                 float* dst) const override {
-    args.add(DNNL_ARG_SRC, wrap(src_md, inputs[0].data));
-    args.add(DNNL_ARG_WEIGHTS, weights);
-    if (bias) args.add(DNNL_ARG_BIAS, bias);
-    args.add(DNNL_ARG_DST, wrap(dst_md, dst));
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_convolution(const ConvolutionSpec& spec) {
@@ -52,7 +37,7 @@ std::unique_ptr<Kernel> prepare_convolution(const ConvolutionSpec& spec) {
     }
   }
 
-  auto k = std::make_unique<ConvolutionKernel>();
+  auto k = std::make_unique<WeightedPrimitiveKernel>();
   k->setup = spec.epilogue;
   k->src_md = activation_desc(spec.items, ic, p.in_size[1], p.in_size[2], channels_last);
   k->dst_md = activation_desc(spec.items, oc, p.out_size[1], p.out_size[2], channels_last);

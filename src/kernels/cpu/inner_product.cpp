@@ -8,25 +8,10 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-class InnerProductKernel final : public PrimitiveKernel {
- public:
-  dnnl::memory::desc src_md, dst_md;
-  dnnl::memory weights, bias;
-
- protected:
-  void bind_args(BoundArgs& args, std::span<const ConstTensorView> inputs,
-                 float* dst) const override {
-    args.add(DNNL_ARG_SRC, wrap(src_md, inputs[0].data));
-    args.add(DNNL_ARG_WEIGHTS, weights);
-    if (bias) args.add(DNNL_ARG_BIAS, bias);
-    args.add(DNNL_ARG_DST, wrap(dst_md, dst));
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_inner_product(const InnerProductSpec& spec) {
-  auto k = std::make_unique<InnerProductKernel>();
+  auto k = std::make_unique<WeightedPrimitiveKernel>();
   k->setup = spec.epilogue;
   k->src_md = dnnl::memory::desc({spec.rows, spec.in}, dt::f32, tag::nc);
   k->dst_md = dnnl::memory::desc({spec.rows, spec.out}, dt::f32, tag::nc);

@@ -70,6 +70,24 @@ class PrimitiveKernel : public Kernel {
   int64_t scratch_floats_ = 0;
 };
 
+// A primitive with one source, constant weights and an optional bias
+// (convolution, inner product): only its memory descriptors and weights
+// differ, and the prepare function fills them in.
+class WeightedPrimitiveKernel final : public PrimitiveKernel {
+ public:
+  dnnl::memory::desc src_md, dst_md;
+  dnnl::memory weights, bias;
+
+ protected:
+  void bind_args(BoundArgs& args, std::span<const ConstTensorView> inputs,
+                 float* dst) const override {
+    args.add(DNNL_ARG_SRC, wrap(src_md, inputs[0].data));
+    args.add(DNNL_ARG_WEIGHTS, weights);
+    if (bias) args.add(DNNL_ARG_BIAS, bias);
+    args.add(DNNL_ARG_DST, wrap(dst_md, dst));
+  }
+};
+
 // Tries to make a primitive descriptor with post-ops (when `post_ops` is
 // given), else without; refuses oneDNN's slow reference implementations.
 // `make(attr)` builds the descriptor for an attribute and may throw
