@@ -18,7 +18,8 @@ nlohmann::json label_json(const ClassLabel& label) {
 nlohmann::json ranked_json(const std::vector<RankedClass>& ranked) {
   nlohmann::json list = nlohmann::json::array();
   for (const RankedClass& r : ranked)
-    list.push_back({{"label", label_json(r.label)}, {"probability", json_probability(r.probability)}});
+    list.push_back(
+        {{"label", label_json(r.label)}, {"probability", json_probability(r.probability)}});
   return list;
 }
 

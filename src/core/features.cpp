@@ -4,18 +4,12 @@ namespace morel {
 
 std::string_view feature_kind_name(const FeatureValue& value) {
   switch (value.index()) {
-    case 0:
-      return "multiArray";
-    case 1:
-      return "image";
-    case 2:
-      return "int64";
-    case 3:
-      return "double";
-    case 4:
-      return "string";
-    default:
-      return "dictionary";
+    case 0: return "multiArray";
+    case 1: return "image";
+    case 2: return "int64";
+    case 3: return "double";
+    case 4: return "string";
+    default: return "dictionary";
   }
 }
 

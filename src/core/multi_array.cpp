@@ -9,28 +9,20 @@ namespace morel {
 
 std::string_view dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::kFloat32:
-      return "float32";
-    case DType::kFloat64:
-      return "float64";
-    case DType::kInt32:
-      return "int32";
-    case DType::kFloat16:
-      return "float16";
+    case DType::kFloat32: return "float32";
+    case DType::kFloat64: return "float64";
+    case DType::kInt32: return "int32";
+    case DType::kFloat16: return "float16";
   }
   return "unknown";
 }
 
 size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::kFloat32:
-      return 4;
-    case DType::kFloat64:
-      return 8;
-    case DType::kInt32:
-      return 4;
-    case DType::kFloat16:
-      return 2;
+    case DType::kFloat32: return 4;
+    case DType::kFloat64: return 8;
+    case DType::kInt32: return 4;
+    case DType::kFloat16: return 2;
   }
   return 0;
 }
@@ -104,14 +96,10 @@ template const uint16_t* MultiArray::data<uint16_t>() const;
 float MultiArray::get_float(int64_t i) const {
   const std::byte* p = bytes_.get();
   switch (dtype_) {
-    case DType::kFloat32:
-      return reinterpret_cast<const float*>(p)[i];
-    case DType::kFloat64:
-      return static_cast<float>(reinterpret_cast<const double*>(p)[i]);
-    case DType::kInt32:
-      return static_cast<float>(reinterpret_cast<const int32_t*>(p)[i]);
-    case DType::kFloat16:
-      return half_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DType::kFloat32: return reinterpret_cast<const float*>(p)[i];
+    case DType::kFloat64: return static_cast<float>(reinterpret_cast<const double*>(p)[i]);
+    case DType::kInt32: return static_cast<float>(reinterpret_cast<const int32_t*>(p)[i]);
+    case DType::kFloat16: return half_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
   }
   return 0;
 }
@@ -119,19 +107,11 @@ float MultiArray::get_float(int64_t i) const {
 void MultiArray::set_float(int64_t i, float v) {
   std::byte* p = bytes_.get();
   switch (dtype_) {
-    case DType::kFloat32:
-      reinterpret_cast<float*>(p)[i] = v;
-      break;
-    case DType::kFloat64:
-      reinterpret_cast<double*>(p)[i] = v;
-      break;
+    case DType::kFloat32: reinterpret_cast<float*>(p)[i] = v; break;
+    case DType::kFloat64: reinterpret_cast<double*>(p)[i] = v; break;
     // Core ML rounds toward zero when it hands float results to int32 arrays.
-    case DType::kInt32:
-      reinterpret_cast<int32_t*>(p)[i] = static_cast<int32_t>(v);
-      break;
-    case DType::kFloat16:
-      reinterpret_cast<uint16_t*>(p)[i] = float_to_half(v);
-      break;
+    case DType::kInt32: reinterpret_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); break;
+    case DType::kFloat16: reinterpret_cast<uint16_t*>(p)[i] = float_to_half(v); break;
   }
 }
 

@@ -27,15 +27,9 @@ void set_weights(spec::WeightParams* w, std::span<const float> values) {
 ModelBuilder::ModelBuilder(NetworkKind kind) : kind_(kind) {
   spec_.set_specificationversion(1);
   switch (kind) {
-    case NetworkKind::kPlain:
-      spec_.mutable_neuralnetwork();
-      break;
-    case NetworkKind::kClassifier:
-      spec_.mutable_neuralnetworkclassifier();
-      break;
-    case NetworkKind::kRegressor:
-      spec_.mutable_neuralnetworkregressor();
-      break;
+    case NetworkKind::kPlain: spec_.mutable_neuralnetwork(); break;
+    case NetworkKind::kClassifier: spec_.mutable_neuralnetworkclassifier(); break;
+    case NetworkKind::kRegressor: spec_.mutable_neuralnetworkregressor(); break;
   }
 }
 
@@ -316,9 +310,7 @@ ModelBuilder& ModelBuilder::set_image_scaler(const std::string& input, float sca
   find_input(input);
   spec::NeuralNetworkPreprocessing* p = nullptr;
   switch (kind_) {
-    case NetworkKind::kPlain:
-      p = spec_.mutable_neuralnetwork()->add_preprocessing();
-      break;
+    case NetworkKind::kPlain: p = spec_.mutable_neuralnetwork()->add_preprocessing(); break;
     case NetworkKind::kClassifier:
       p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing();
       break;
@@ -340,9 +332,7 @@ ModelBuilder& ModelBuilder::set_mean_image(const std::string& input, std::vector
   find_input(input);
   spec::NeuralNetworkPreprocessing* p = nullptr;
   switch (kind_) {
-    case NetworkKind::kPlain:
-      p = spec_.mutable_neuralnetwork()->add_preprocessing();
-      break;
+    case NetworkKind::kPlain: p = spec_.mutable_neuralnetwork()->add_preprocessing(); break;
     case NetworkKind::kClassifier:
       p = spec_.mutable_neuralnetworkclassifier()->add_preprocessing();
       break;

@@ -22,48 +22,31 @@ std::string describe_size_range(const spec::SizeRange& r) {
 
 std::string array_dtype_name(spec::ArrayFeatureType::ArrayDataType dtype) {
   switch (dtype) {
-    case spec::ArrayFeatureType::FLOAT32:
-      return "float32";
-    case spec::ArrayFeatureType::DOUBLE:
-      return "float64";
-    case spec::ArrayFeatureType::INT32:
-      return "int32";
-    case spec::ArrayFeatureType::FLOAT16:
-      return "float16";
-    case spec::ArrayFeatureType::INT8:
-      return "int8";
-    default:
-      return "unspecified";
+    case spec::ArrayFeatureType::FLOAT32: return "float32";
+    case spec::ArrayFeatureType::DOUBLE: return "float64";
+    case spec::ArrayFeatureType::INT32: return "int32";
+    case spec::ArrayFeatureType::FLOAT16: return "float16";
+    case spec::ArrayFeatureType::INT8: return "int8";
+    default: return "unspecified";
   }
 }
 
 std::string color_space_name(spec::ImageFeatureType::ColorSpace color) {
   switch (color) {
-    case spec::ImageFeatureType::RGB:
-      return "RGB";
-    case spec::ImageFeatureType::BGR:
-      return "BGR";
-    case spec::ImageFeatureType::GRAYSCALE:
-      return "gray";
-    case spec::ImageFeatureType::GRAYSCALE_FLOAT16:
-      return "gray float16";
-    default:
-      return "unspecified";
+    case spec::ImageFeatureType::RGB: return "RGB";
+    case spec::ImageFeatureType::BGR: return "BGR";
+    case spec::ImageFeatureType::GRAYSCALE: return "gray";
+    case spec::ImageFeatureType::GRAYSCALE_FLOAT16: return "gray float16";
+    default: return "unspecified";
   }
 }
 
 std::string describe_feature_type(const spec::FeatureType& type) {
   std::string s;
   switch (type.Type_case()) {
-    case spec::FeatureType::kInt64Type:
-      s = "int64";
-      break;
-    case spec::FeatureType::kDoubleType:
-      s = "double";
-      break;
-    case spec::FeatureType::kStringType:
-      s = "string";
-      break;
+    case spec::FeatureType::kInt64Type: s = "int64"; break;
+    case spec::FeatureType::kDoubleType: s = "double"; break;
+    case spec::FeatureType::kStringType: s = "string"; break;
     case spec::FeatureType::kImageType: {
       const auto& im = type.imagetype();
       s = "image " + color_space_name(im.colorspace()) + " " + std::to_string(im.width()) + "x" +
@@ -103,12 +86,8 @@ std::string describe_feature_type(const spec::FeatureType& type) {
     case spec::FeatureType::kSequenceType:
       s = type.sequencetype().has_int64type() ? "sequence of int64" : "sequence of string";
       break;
-    case spec::FeatureType::kStateType:
-      s = "state";
-      break;
-    case spec::FeatureType::TYPE_NOT_SET:
-      s = "untyped";
-      break;
+    case spec::FeatureType::kStateType: s = "state"; break;
+    case spec::FeatureType::TYPE_NOT_SET: s = "untyped"; break;
   }
   if (type.isoptional()) s += ", optional";
   return s;

@@ -284,9 +284,7 @@ void Collector<Ref>::layer(const NeuralNetworkLayer& layer, int depth) {
       add("loadConstantND.data", p.data(), p.has_data(), true, declared(p.shape()));
       break;
     }
-    case NeuralNetworkLayer::kActivation:
-      activation("activation", layer.activation());
-      break;
+    case NeuralNetworkLayer::kActivation: activation("activation", layer.activation()); break;
     case NeuralNetworkLayer::kSimpleRecurrent: {
       const auto& p = layer.simplerecurrent();
       const int64_t in = dim(p.inputvectorsize()), out = dim(p.outputvectorsize());
@@ -397,8 +395,7 @@ void Collector<Ref>::layer(const NeuralNetworkLayer& layer, int depth) {
       if (p.has_bodynetwork()) network("loop.bodyNetwork", p.bodynetwork(), depth);
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 

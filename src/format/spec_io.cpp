@@ -142,30 +142,25 @@ NetworkView view_of(const Network& n) {
 
 NetworkView network_view(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork:
-      return view_of(spec.neuralnetwork());
-    case Spec::kNeuralNetworkRegressor:
-      return view_of(spec.neuralnetworkregressor());
+    case Spec::kNeuralNetwork: return view_of(spec.neuralnetwork());
+    case Spec::kNeuralNetworkRegressor: return view_of(spec.neuralnetworkregressor());
     case Spec::kNeuralNetworkClassifier: {
       NetworkView v = view_of(spec.neuralnetworkclassifier());
       v.classifier = &spec.neuralnetworkclassifier();
       return v;
     }
-    default:
-      return {};
+    default: return {};
   }
 }
 
 google::protobuf::RepeatedPtrField<spec::NeuralNetworkLayer>* mutable_network_layers(Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kNeuralNetwork:
-      return spec.mutable_neuralnetwork()->mutable_layers();
+    case Spec::kNeuralNetwork: return spec.mutable_neuralnetwork()->mutable_layers();
     case Spec::kNeuralNetworkRegressor:
       return spec.mutable_neuralnetworkregressor()->mutable_layers();
     case Spec::kNeuralNetworkClassifier:
       return spec.mutable_neuralnetworkclassifier()->mutable_layers();
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 

@@ -53,12 +53,8 @@ void NeedCollector::feature(const spec::FeatureDescription& f, bool input) {
       std::string(input ? "input" : "output") + " " + format_detail::quote_name(f.name());
   const auto& t = f.type();
   switch (t.Type_case()) {
-    case spec::FeatureType::kSequenceType:
-      need(3, what + " of sequence type");
-      break;
-    case spec::FeatureType::kStateType:
-      need(9, what + " of state type");
-      break;
+    case spec::FeatureType::kSequenceType: need(3, what + " of sequence type"); break;
+    case spec::FeatureType::kStateType: need(9, what + " of state type"); break;
     case spec::FeatureType::kMultiArrayType: {
       const auto& a = t.multiarraytype();
       if (input && a.ShapeFlexibility_case() == spec::ArrayFeatureType::kEnumeratedShapes)
@@ -82,8 +78,7 @@ void NeedCollector::feature(const spec::FeatureDescription& f, bool input) {
         need(7, what + " colorSpace GRAYSCALE_FLOAT16");
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -156,8 +151,7 @@ void NeedCollector::layer(const NeuralNetworkLayer& layer, int depth) {
         if (layer.loop().has_bodynetwork()) network(layer.loop().bodynetwork(), depth + 1);
       }
       break;
-    default:
-      break;
+    default: break;
   }
   // Control-flow layers list the weights of their nested layers too; those
   // are reported when the nested layers are visited.
@@ -195,52 +189,29 @@ void NeedCollector::model(const Spec& spec, int depth) {
   description(spec.description());
   const std::string type = "model type " + model_type_name(spec);
   switch (spec.Type_case()) {
-    case Spec::kPipeline:
-      pipeline(spec.pipeline(), depth);
-      break;
-    case Spec::kPipelineClassifier:
-      pipeline(spec.pipelineclassifier().pipeline(), depth);
-      break;
-    case Spec::kPipelineRegressor:
-      pipeline(spec.pipelineregressor().pipeline(), depth);
-      break;
-    case Spec::kNeuralNetwork:
-      network(spec.neuralnetwork(), depth);
-      break;
-    case Spec::kNeuralNetworkClassifier:
-      network(spec.neuralnetworkclassifier(), depth);
-      break;
-    case Spec::kNeuralNetworkRegressor:
-      network(spec.neuralnetworkregressor(), depth);
-      break;
+    case Spec::kPipeline: pipeline(spec.pipeline(), depth); break;
+    case Spec::kPipelineClassifier: pipeline(spec.pipelineclassifier().pipeline(), depth); break;
+    case Spec::kPipelineRegressor: pipeline(spec.pipelineregressor().pipeline(), depth); break;
+    case Spec::kNeuralNetwork: network(spec.neuralnetwork(), depth); break;
+    case Spec::kNeuralNetworkClassifier: network(spec.neuralnetworkclassifier(), depth); break;
+    case Spec::kNeuralNetworkRegressor: network(spec.neuralnetworkregressor(), depth); break;
     case Spec::kCustomModel:
     case Spec::kTextClassifier:
     case Spec::kWordTagger:
     case Spec::kVisionFeaturePrint:
     case Spec::kNonMaximumSuppression:
-    case Spec::kBayesianProbitRegressor:
-      need(3, type);
-      break;
+    case Spec::kBayesianProbitRegressor: need(3, type); break;
     case Spec::kKNearestNeighborsClassifier:
     case Spec::kLinkedModel:
     case Spec::kItemSimilarityRecommender:
     case Spec::kSoundAnalysisPreprocessing:
     case Spec::kGazetteer:
-    case Spec::kWordEmbedding:
-      need(4, type);
-      break;
-    case Spec::kSerializedModel:
-      need(5, type);
-      break;
+    case Spec::kWordEmbedding: need(4, type); break;
+    case Spec::kSerializedModel: need(5, type); break;
     case Spec::kMlProgram:
-    case Spec::kAudioFeaturePrint:
-      need(6, type);
-      break;
-    case Spec::kClassConfidenceThresholding:
-      need(8, type);
-      break;
-    default:
-      break;
+    case Spec::kAudioFeaturePrint: need(6, type); break;
+    case Spec::kClassConfidenceThresholding: need(8, type); break;
+    default: break;
   }
 }
 
@@ -248,26 +219,16 @@ void NeedCollector::model(const Spec& spec, int depth) {
 
 std::string_view spec_version_release(int version) {
   switch (version) {
-    case 1:
-      return "iOS 11 / macOS 10.13";
-    case 2:
-      return "iOS 11.2 / macOS 10.13.2";
-    case 3:
-      return "iOS 12 / macOS 10.14";
-    case 4:
-      return "iOS 13 / macOS 10.15";
-    case 5:
-      return "iOS 14 / macOS 11";
-    case 6:
-      return "iOS 15 / macOS 12";
-    case 7:
-      return "iOS 16 / macOS 13";
-    case 8:
-      return "iOS 17 / macOS 14";
-    case 9:
-      return "iOS 18 / macOS 15";
-    default:
-      return "unknown release";
+    case 1: return "iOS 11 / macOS 10.13";
+    case 2: return "iOS 11.2 / macOS 10.13.2";
+    case 3: return "iOS 12 / macOS 10.14";
+    case 4: return "iOS 13 / macOS 10.15";
+    case 5: return "iOS 14 / macOS 11";
+    case 6: return "iOS 15 / macOS 12";
+    case 7: return "iOS 16 / macOS 13";
+    case 8: return "iOS 17 / macOS 14";
+    case 9: return "iOS 18 / macOS 15";
+    default: return "unknown release";
   }
 }
 
@@ -275,15 +236,11 @@ int layer_min_spec_version(NeuralNetworkLayer::LayerCase kind) {
   // The layer oneof's field numbers group the kinds by release.
   const int number = static_cast<int>(kind);
   switch (kind) {
-    case NeuralNetworkLayer::LAYER_NOT_SET:
-      return 1;
-    case NeuralNetworkLayer::kCustom:
-      return 2;
+    case NeuralNetworkLayer::LAYER_NOT_SET: return 1;
+    case NeuralNetworkLayer::kCustom: return 2;
     case NeuralNetworkLayer::kResizeBilinear:
-    case NeuralNetworkLayer::kCropResize:
-      return 3;
-    default:
-      break;
+    case NeuralNetworkLayer::kCropResize: return 3;
+    default: break;
   }
   if (number < NeuralNetworkLayer::kCopy) return 1;  // convolution .. biDirectionalLSTM
   if (number <= NeuralNetworkLayer::kNonMaximumSuppression) return 4;

@@ -55,24 +55,15 @@ std::string layer_label(const NeuralNetworkLayer& layer) {
 
 std::string feature_type_name(const FeatureType& t) {
   switch (t.Type_case()) {
-    case FeatureType::kInt64Type:
-      return "int64";
-    case FeatureType::kDoubleType:
-      return "double";
-    case FeatureType::kStringType:
-      return "string";
-    case FeatureType::kImageType:
-      return "image";
-    case FeatureType::kMultiArrayType:
-      return "multiArray";
-    case FeatureType::kDictionaryType:
-      return "dictionary";
-    case FeatureType::kSequenceType:
-      return "sequence";
-    case FeatureType::kStateType:
-      return "state";
-    default:
-      return "none";
+    case FeatureType::kInt64Type: return "int64";
+    case FeatureType::kDoubleType: return "double";
+    case FeatureType::kStringType: return "string";
+    case FeatureType::kImageType: return "image";
+    case FeatureType::kMultiArrayType: return "multiArray";
+    case FeatureType::kDictionaryType: return "dictionary";
+    case FeatureType::kSequenceType: return "sequence";
+    case FeatureType::kStateType: return "state";
+    default: return "none";
   }
 }
 
@@ -148,12 +139,10 @@ void Validator::array_type(const spec::ArrayFeatureType& a, const std::string& w
     case spec::ArrayFeatureType::DOUBLE:
     case spec::ArrayFeatureType::INT32:
     case spec::ArrayFeatureType::INT8:
-    case spec::ArrayFeatureType::FLOAT16:
-      break;
+    case spec::ArrayFeatureType::FLOAT16: break;
     case spec::ArrayFeatureType::INVALID_ARRAY_DATA_TYPE:
       fail(what + " multiArray has no dataType (expected FLOAT32, DOUBLE, INT32, FLOAT16 or INT8)");
-    default:
-      fail(what + " multiArray has unknown dataType " + str(a.datatype()));
+    default: fail(what + " multiArray has unknown dataType " + str(a.datatype()));
   }
   const int64_t rank = a.shape_size();
   switch (a.ShapeFlexibility_case()) {
@@ -180,8 +169,7 @@ void Validator::array_type(const spec::ArrayFeatureType& a, const std::string& w
         size_range(ranges[i], what + " shapeRange.sizeRanges[" + str(i) + "]");
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -192,8 +180,7 @@ void Validator::image_type(const spec::ImageFeatureType& im, const std::string& 
     case spec::ImageFeatureType::GRAYSCALE:
     case spec::ImageFeatureType::RGB:
     case spec::ImageFeatureType::BGR:
-    case spec::ImageFeatureType::GRAYSCALE_FLOAT16:
-      break;
+    case spec::ImageFeatureType::GRAYSCALE_FLOAT16: break;
     default:
       fail(what + " image has no or an unknown colorSpace " + str(im.colorspace()) +
            " (expected GRAYSCALE, RGB, BGR or GRAYSCALE_FLOAT16)");
@@ -212,8 +199,7 @@ void Validator::image_type(const spec::ImageFeatureType& im, const std::string& 
       size_range(im.imagesizerange().widthrange(), what + " imageSizeRange.widthRange");
       size_range(im.imagesizerange().heightrange(), what + " imageSizeRange.heightRange");
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -222,14 +208,9 @@ void Validator::feature(const FeatureDescription& f, const std::string& what, bo
   switch (t.Type_case()) {
     case FeatureType::kInt64Type:
     case FeatureType::kDoubleType:
-    case FeatureType::kStringType:
-      break;
-    case FeatureType::kMultiArrayType:
-      array_type(t.multiarraytype(), what, input);
-      break;
-    case FeatureType::kImageType:
-      image_type(t.imagetype(), what);
-      break;
+    case FeatureType::kStringType: break;
+    case FeatureType::kMultiArrayType: array_type(t.multiarraytype(), what, input); break;
+    case FeatureType::kImageType: image_type(t.imagetype(), what); break;
     case FeatureType::kDictionaryType:
       if (t.dictionarytype().KeyType_case() == spec::DictionaryFeatureType::KEYTYPE_NOT_SET)
         fail(what + " dictionary has no key type (expected int64 or string keys)");
@@ -243,8 +224,7 @@ void Validator::feature(const FeatureDescription& f, const std::string& what, bo
       if (!t.statetype().has_arraytype()) fail(what + " state has no arrayType");
       array_type(t.statetype().arraytype(), what, input);
       break;
-    default:
-      fail(what + " has no type");
+    default: fail(what + " has no type");
   }
   if (!input && t.isoptional()) fail(what + " is marked optional; outputs cannot be optional");
 }
@@ -482,8 +462,7 @@ void Validator::layer_params(const NeuralNetworkLayer& layer) {
     case NeuralNetworkLayer::kCustom:
       if (layer.custom().classname().empty()) fail(label + " custom.className is empty");
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -640,8 +619,7 @@ int64_t class_axis_length(const Layers& layers, const std::string& blob, std::st
         if (l.input_size() != 1) return -1;
         want = l.input(0);
         continue;
-      default:
-        return -1;
+      default: return -1;
     }
   }
   return -1;
@@ -806,12 +784,8 @@ void Validator::model(const Spec& spec, const std::string& prefix, int depth) {
   switch (spec.Type_case()) {
     case Spec::kNeuralNetwork:
     case Spec::kNeuralNetworkClassifier:
-    case Spec::kNeuralNetworkRegressor:
-      neural_network(spec, network_view(spec));
-      break;
-    case Spec::kPipeline:
-      pipeline(spec, spec.pipeline(), depth);
-      break;
+    case Spec::kNeuralNetworkRegressor: neural_network(spec, network_view(spec)); break;
+    case Spec::kPipeline: pipeline(spec, spec.pipeline(), depth); break;
     case Spec::kPipelineClassifier:
       pipeline(spec, spec.pipelineclassifier().pipeline(), depth);
       break;

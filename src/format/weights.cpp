@@ -80,18 +80,12 @@ uint16_t float_to_half(float f) {
 
 std::string_view weight_storage_name(WeightStorage storage) {
   switch (storage) {
-    case WeightStorage::kEmpty:
-      return "empty";
-    case WeightStorage::kFloat32:
-      return "float32";
-    case WeightStorage::kFloat16:
-      return "float16";
-    case WeightStorage::kLinearQuantized:
-      return "linear";
-    case WeightStorage::kLookupTable:
-      return "lut";
-    case WeightStorage::kRawFloat32:
-      return "float32 (raw)";
+    case WeightStorage::kEmpty: return "empty";
+    case WeightStorage::kFloat32: return "float32";
+    case WeightStorage::kFloat16: return "float16";
+    case WeightStorage::kLinearQuantized: return "linear";
+    case WeightStorage::kLookupTable: return "lut";
+    case WeightStorage::kRawFloat32: return "float32 (raw)";
   }
   return "unknown";
 }
@@ -128,14 +122,10 @@ WeightInfo describe_weights(const spec::WeightParams& w) {
 int64_t stored_weight_count(const spec::WeightParams& w) {
   WeightInfo info = describe_weights(w);
   switch (info.storage) {
-    case WeightStorage::kEmpty:
-      return 0;
-    case WeightStorage::kFloat32:
-      return w.floatvalue_size();
-    case WeightStorage::kFloat16:
-      return info.size_bytes / 2;
-    case WeightStorage::kRawFloat32:
-      return info.size_bytes / 4;
+    case WeightStorage::kEmpty: return 0;
+    case WeightStorage::kFloat32: return w.floatvalue_size();
+    case WeightStorage::kFloat16: return info.size_bytes / 2;
+    case WeightStorage::kRawFloat32: return info.size_bytes / 4;
     default:
       if (info.bits == 8) return info.size_bytes;
       return -1;
@@ -186,8 +176,7 @@ std::vector<float> decode_weights(const spec::WeightParams& w, int64_t count, Ch
       return out;
     }
     case WeightStorage::kLinearQuantized:
-    case WeightStorage::kLookupTable:
-      break;
+    case WeightStorage::kLookupTable: break;
   }
 
   // Quantized storage.

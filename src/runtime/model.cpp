@@ -27,8 +27,7 @@ std::unique_ptr<runtime::Predictor> make_predictor(const Spec& spec, const Model
     case Spec::kPipelineClassifier:
     case Spec::kPipelineRegressor:
       return std::make_unique<runtime::PipelinePredictor>(spec, options);
-    case Spec::kCustomModel:
-      return std::make_unique<runtime::CustomModelPredictor>(spec);
+    case Spec::kCustomModel: return std::make_unique<runtime::CustomModelPredictor>(spec);
     default:
       throw Error(ErrorCode::kUnsupported,
                   "unsupported model type '" + model_type_name(spec) +
@@ -82,7 +81,9 @@ FeatureMap Model::profile(const FeatureMap& inputs, std::vector<LayerTiming>& ti
   return state_->predictor->predict_profiled(inputs, timings);
 }
 
-void Model::prepare(const FeatureMap& inputs) const { state_->predictor->prepare(inputs); }
+void Model::prepare(const FeatureMap& inputs) const {
+  state_->predictor->prepare(inputs);
+}
 
 std::vector<FeatureMap> Model::predict_batch(std::span<const FeatureMap> inputs) const {
   return state_->predictor->predict_batch(inputs);

@@ -50,9 +50,7 @@ InputBinding::InputBinding(const spec::FeatureDescription& feature, const Networ
         case spec::ImageFeatureType::RGB:
           sc.bias[0] = s.redbias(), sc.bias[1] = s.greenbias(), sc.bias[2] = s.bluebias();
           break;
-        default:
-          sc.bias[0] = s.graybias();
-          break;
+        default: sc.bias[0] = s.graybias(); break;
       }
       steps_.push_back(sc);
     } else if (p.has_meanimage()) {

@@ -7,12 +7,9 @@ namespace morel::runtime {
 namespace {
 const spec::Pipeline& pipeline_of(const Spec& spec) {
   switch (spec.Type_case()) {
-    case Spec::kPipeline:
-      return spec.pipeline();
-    case Spec::kPipelineClassifier:
-      return spec.pipelineclassifier().pipeline();
-    default:
-      return spec.pipelineregressor().pipeline();
+    case Spec::kPipeline: return spec.pipeline();
+    case Spec::kPipelineClassifier: return spec.pipelineclassifier().pipeline();
+    default: return spec.pipelineregressor().pipeline();
   }
 }
 }  // namespace

@@ -29,7 +29,8 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
   size_t start = 0;
   while (true) {
     size_t at = text.find(sep, start);
-    parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    parts.push_back(
+        text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) break;
     start = at + 1;
   }
@@ -45,27 +46,32 @@ DimRange parse_dim(std::string_view d, std::string_view whole) {
   }
   size_t dots = d.find("..");
   if (d.back() != ']' || dots == std::string_view::npos)
-    bad_argument("'" + std::string(whole) + "': range '" + std::string(d) + "' must look like [64..512] or [64..]");
+    bad_argument("'" + std::string(whole) + "': range '" + std::string(d) +
+                 "' must look like [64..512] or [64..]");
   DimRange r;
   r.lower = parse_int(d.substr(1, dots - 1), whole);
   std::string_view upper = d.substr(dots + 2, d.size() - dots - 3);
   r.upper = upper.empty() ? -1 : parse_int(upper, whole);
   if (r.upper >= 0 && r.upper < r.lower)
-    bad_argument("'" + std::string(whole) + "': range '" + std::string(d) + "' has its upper bound below its lower bound");
+    bad_argument("'" + std::string(whole) + "': range '" + std::string(d) +
+                 "' has its upper bound below its lower bound");
   if (r.lower == 0) bad_argument("'" + std::string(whole) + "': sizes start at 1");
   return r;
 }
 
-std::string shape_text(const std::vector<int64_t>& s) { return Shape(std::span<const int64_t>(s)).str(); }
+std::string shape_text(const std::vector<int64_t>& s) {
+  return Shape(std::span<const int64_t>(s)).str();
+}
 
-spec::FeatureDescription* find_feature(google::protobuf::RepeatedPtrField<spec::FeatureDescription>* list,
-                                       const std::string& name) {
+spec::FeatureDescription* find_feature(
+    google::protobuf::RepeatedPtrField<spec::FeatureDescription>* list, const std::string& name) {
   for (auto& f : *list)
     if (f.name() == name) return &f;
   return nullptr;
 }
 
-std::string feature_names(const google::protobuf::RepeatedPtrField<spec::FeatureDescription>& list) {
+std::string feature_names(
+    const google::protobuf::RepeatedPtrField<spec::FeatureDescription>& list) {
   std::string s;
   for (const auto& f : list) s += (s.empty() ? "" : ", ") + f.name();
   return s;
@@ -103,7 +109,9 @@ void rename_everywhere(Spec& spec, const std::string& from, const std::string& t
   };
   switch (spec.Type_case()) {
     case Spec::kNeuralNetwork: rename_preprocessing(spec.mutable_neuralnetwork()); break;
-    case Spec::kNeuralNetworkRegressor: rename_preprocessing(spec.mutable_neuralnetworkregressor()); break;
+    case Spec::kNeuralNetworkRegressor:
+      rename_preprocessing(spec.mutable_neuralnetworkregressor());
+      break;
     case Spec::kNeuralNetworkClassifier: {
       auto* c = spec.mutable_neuralnetworkclassifier();
       rename_preprocessing(c);
@@ -129,7 +137,8 @@ void collect_names(const Spec& spec, std::set<std::string>& names) {
   for (const auto& f : spec.description().input()) names.insert(f.name());
   for (const auto& f : spec.description().output()) names.insert(f.name());
   if (NetworkView net = network_view(spec))
-    for (const auto& layer : *net.layers) names.insert(layer.output().begin(), layer.output().end());
+    for (const auto& layer : *net.layers)
+      names.insert(layer.output().begin(), layer.output().end());
 }
 
 void rename(Spec& spec, const std::map<std::string, std::string>& renames, bool inputs) {
@@ -137,13 +146,16 @@ void rename(Spec& spec, const std::map<std::string, std::string>& renames, bool 
   collect_names(spec, names);
   for (const auto& [from, to] : renames) {
     const auto& list = inputs ? spec.description().input() : spec.description().output();
-    bool found = std::any_of(list.begin(), list.end(), [&](const auto& f) { return f.name() == from; });
+    bool found =
+        std::any_of(list.begin(), list.end(), [&](const auto& f) { return f.name() == from; });
     if (!found)
-      bad_argument("'" + from + "' is not an " + (inputs ? "input" : "output") + " of the model; its " +
-                   (inputs ? "inputs" : "outputs") + " are: " + feature_names(list));
+      bad_argument("'" + from + "' is not an " + (inputs ? "input" : "output") +
+                   " of the model; its " + (inputs ? "inputs" : "outputs") +
+                   " are: " + feature_names(list));
     if (to.empty()) bad_argument("cannot rename '" + from + "' to an empty name");
     if (names.count(to))
-      bad_argument("cannot rename '" + from + "' to '" + to + "': the model already uses that name");
+      bad_argument("cannot rename '" + from + "' to '" + to +
+                   "': the model already uses that name");
     rename_everywhere(spec, from, to);
     names.erase(from);
     names.insert(to);
@@ -172,7 +184,9 @@ std::vector<std::vector<int64_t>> range_probes(const std::vector<DimRange>& dims
   return {lo, hi};
 }
 
-bool in_range(int64_t v, const DimRange& r) { return v >= r.lower && (r.upper < 0 || v <= r.upper); }
+bool in_range(int64_t v, const DimRange& r) {
+  return v >= r.lower && (r.upper < 0 || v <= r.upper);
+}
 
 // A zero-valued example of an input at a shape (arrays) or size (images).
 FeatureValue example(const spec::FeatureDescription& f, const std::vector<int64_t>& shape) {
@@ -181,13 +195,15 @@ FeatureValue example(const spec::FeatureDescription& f, const std::vector<int64_
     return Image(static_cast<int>(shape[0]), static_cast<int>(shape[1]),
                  gray ? PixelFormat::kGray8 : PixelFormat::kRGB8);
   }
-  DType dtype = f.type().multiarraytype().datatype() == spec::ArrayFeatureType::INT32 ? DType::kInt32
-                                                                                       : DType::kFloat32;
+  DType dtype = f.type().multiarraytype().datatype() == spec::ArrayFeatureType::INT32
+                    ? DType::kInt32
+                    : DType::kFloat32;
   return MultiArray(dtype, shape);
 }
 
 std::vector<int64_t> default_shape(const spec::FeatureDescription& f) {
-  if (f.type().has_imagetype()) return {f.type().imagetype().width(), f.type().imagetype().height()};
+  if (f.type().has_imagetype())
+    return {f.type().imagetype().width(), f.type().imagetype().height()};
   const auto& s = f.type().multiarraytype().shape();
   return {s.begin(), s.end()};
 }
@@ -242,10 +258,12 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
     std::vector<int64_t> def(a->shape().begin(), a->shape().end());
     for (const auto& s : shapes) {
       if (!def.empty() && s.size() != def.size())
-        bad_argument("input '" + name + "': shape " + shape_text(s) + " has rank " + std::to_string(s.size()) +
-                     "; the input has rank " + std::to_string(def.size()));
+        bad_argument("input '" + name + "': shape " + shape_text(s) + " has rank " +
+                     std::to_string(s.size()) + "; the input has rank " +
+                     std::to_string(def.size()));
       if (rank5 && s.size() != 1 && s.size() != 3)
-        bad_argument("input '" + name + "': a rank-5 (legacy) network takes [C] or [C, H, W] shapes, not " +
+        bad_argument("input '" + name +
+                     "': a rank-5 (legacy) network takes [C] or [C, H, W] shapes, not " +
                      shape_text(s));
     }
     // The default shape must be one of them; if it is not, the first becomes the default.
@@ -263,8 +281,9 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
       bad_argument("input '" + name + "': give enumerated shapes or a shape range, not both");
     auto& f = input_of(spec, name);
     if (!f.type().has_multiarraytype())
-      bad_argument("input '" + name + "' is " + describe_feature_type(f.type()) +
-                   "; shape ranges are for multi-array inputs (use an image size range for images)");
+      bad_argument(
+          "input '" + name + "' is " + describe_feature_type(f.type()) +
+          "; shape ranges are for multi-array inputs (use an image size range for images)");
     auto* a = f.mutable_type()->mutable_multiarraytype();
     std::vector<int64_t> def(a->shape().begin(), a->shape().end());
     if (!def.empty() && dims.size() != def.size())
@@ -287,7 +306,8 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
   for (const auto& [name, sizes] : e.image_sizes) {
     auto& f = input_of(spec, name);
     if (!f.type().has_imagetype())
-      bad_argument("input '" + name + "' is " + describe_feature_type(f.type()) + "; image sizes are for image inputs");
+      bad_argument("input '" + name + "' is " + describe_feature_type(f.type()) +
+                   "; image sizes are for image inputs");
     if (sizes.empty()) bad_argument("input '" + name + "': no sizes given");
     auto* im = f.mutable_type()->mutable_imagetype();
     std::pair<int64_t, int64_t> def{im->width(), im->height()};
@@ -311,7 +331,8 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
       bad_argument("input '" + name + "': give image sizes or an image size range, not both");
     auto& f = input_of(spec, name);
     if (!f.type().has_imagetype())
-      bad_argument("input '" + name + "' is " + describe_feature_type(f.type()) + "; image size ranges are for image inputs");
+      bad_argument("input '" + name + "' is " + describe_feature_type(f.type()) +
+                   "; image size ranges are for image inputs");
     auto* im = f.mutable_type()->mutable_imagetype();
     if (!in_range(im->width(), wh.first)) im->set_width(wh.first.lower);
     if (!in_range(im->height(), wh.second)) im->set_height(wh.second.lower);
@@ -331,7 +352,8 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
   if (e.description) meta->set_shortdescription(*e.description);
   if (e.version) meta->set_versionstring(*e.version);
   for (const auto& [k, v] : e.user_defined) (*meta->mutable_userdefined())[k] = v;
-  for (const auto& [name, text] : e.input_descriptions) input_of(spec, name).set_shortdescription(text);
+  for (const auto& [name, text] : e.input_descriptions)
+    input_of(spec, name).set_shortdescription(text);
   for (const auto& [name, text] : e.output_descriptions) {
     auto* f = find_feature(spec.mutable_description()->mutable_output(), name);
     if (!f)
@@ -357,16 +379,18 @@ Spec edit_model(const Spec& original, const ModelEdits& e, const ModelOptions& o
       if (f.type().has_multiarraytype() || f.type().has_imagetype())
         defaults[f.name()] = example(f, default_shape(f));
     for (const auto& [name, shapes] : probes) {
-      const spec::FeatureDescription& f = *find_feature(spec.mutable_description()->mutable_input(), name);
+      const spec::FeatureDescription& f =
+          *find_feature(spec.mutable_description()->mutable_input(), name);
       for (const auto& shape : shapes) {
         FeatureMap inputs = defaults;
         inputs[name] = example(f, shape);
         try {
           model.prepare(inputs);
         } catch (const Error& err) {
-          std::string at = f.type().has_imagetype()
-                               ? std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + " (width x height)"
-                               : shape_text(shape);
+          std::string at =
+              f.type().has_imagetype()
+                  ? std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + " (width x height)"
+                  : shape_text(shape);
           throw Error(ErrorCode::kInvalidModel,
                       "the network cannot take input '" + name + "' at " + at + ": " + err.what());
         }

@@ -152,15 +152,9 @@ TEST(Corrupted, SampledByteChangesOfLargerModels) {
       for (int c = 0; c < changes; ++c) {
         const size_t p = pos(rng);
         switch ((i + c) % 3) {
-          case 0:
-            bytes[p] = static_cast<char>(bytes[p] ^ (1 << (rng() % 8)));
-            break;
-          case 1:
-            bytes[p] = static_cast<char>(0xff);
-            break;
-          default:
-            bytes[p] = static_cast<char>(rng());
-            break;
+          case 0: bytes[p] = static_cast<char>(bytes[p] ^ (1 << (rng() % 8))); break;
+          case 1: bytes[p] = static_cast<char>(0xff); break;
+          default: bytes[p] = static_cast<char>(rng()); break;
         }
       }
       survive(bytes, outcome);

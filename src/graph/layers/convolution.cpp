@@ -145,8 +145,7 @@ class ConvolutionOp final : public Op {
         }
         break;
       }
-      default:
-        break;  // no padding message: valid padding with no amounts
+      default: break;  // no padding message: valid padding with no amounts
     }
 
     if (deconv_ && !p.outputshape().empty()) {
@@ -514,17 +513,10 @@ class Convolution3DOp final : public Op {
     static const char* kAfter[3] = {"customPaddingBack", "customPaddingBottom",
                                     "customPaddingRight"};
     switch (p.paddingtype()) {
-      case spec::Convolution3DLayerParams::CUSTOM:
-        padding_ = Padding::kCustom;
-        break;
-      case spec::Convolution3DLayerParams::VALID:
-        padding_ = Padding::kValid;
-        break;
-      case spec::Convolution3DLayerParams::SAME:
-        padding_ = Padding::kSame;
-        break;
-      default:
-        require(false, "paddingType = " + str(p.paddingtype()) + " is not a known type");
+      case spec::Convolution3DLayerParams::CUSTOM: padding_ = Padding::kCustom; break;
+      case spec::Convolution3DLayerParams::VALID: padding_ = Padding::kValid; break;
+      case spec::Convolution3DLayerParams::SAME: padding_ = Padding::kSame; break;
+      default: require(false, "paddingType = " + str(p.paddingtype()) + " is not a known type");
     }
     for (int a = 0; a < 3; ++a) {
       kernel_[a] = positive(param(int64_t(k[a]), std::string("kernel") + kAxis[a]),

@@ -59,12 +59,9 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 const char* type_name(ref::PoolType t) {
   switch (t) {
-    case ref::PoolType::kMax:
-      return "MAX";
-    case ref::PoolType::kAverage:
-      return "AVERAGE";
-    case ref::PoolType::kL2:
-      return "L2";
+    case ref::PoolType::kMax: return "MAX";
+    case ref::PoolType::kAverage: return "AVERAGE";
+    case ref::PoolType::kL2: return "L2";
   }
   return "?";
 }
@@ -98,17 +95,10 @@ class PoolingOp final : public Op {
   PoolingOp(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) : rank5_(ctx.rank5) {
     const spec::PoolingLayerParams& p = layer.pooling();
     switch (p.type()) {
-      case spec::PoolingLayerParams::MAX:
-        type_ = ref::PoolType::kMax;
-        break;
-      case spec::PoolingLayerParams::AVERAGE:
-        type_ = ref::PoolType::kAverage;
-        break;
-      case spec::PoolingLayerParams::L2:
-        type_ = ref::PoolType::kL2;
-        break;
-      default:
-        require(false, "type = " + str(p.type()) + " is not a known pooling type");
+      case spec::PoolingLayerParams::MAX: type_ = ref::PoolType::kMax; break;
+      case spec::PoolingLayerParams::AVERAGE: type_ = ref::PoolType::kAverage; break;
+      case spec::PoolingLayerParams::L2: type_ = ref::PoolType::kL2; break;
+      default: require(false, "type = " + str(p.type()) + " is not a known pooling type");
     }
     global_ = p.globalpooling();
     exclude_padding_ = p.avgpoolexcludepadding();
@@ -151,8 +141,7 @@ class PoolingOp final : public Op {
         }
         break;
       }
-      default:
-        break;  // no padding message: valid padding with no amounts
+      default: break;  // no padding message: valid padding with no amounts
     }
   }
 
@@ -330,27 +319,15 @@ class Pooling3DOp final : public Op {
           "shapes (EXACT_ARRAY_MAPPING)");
     const spec::Pooling3DLayerParams& p = layer.pooling3d();
     switch (p.type()) {
-      case spec::Pooling3DLayerParams::MAX:
-        type_ = ref::PoolType::kMax;
-        break;
-      case spec::Pooling3DLayerParams::AVERAGE:
-        type_ = ref::PoolType::kAverage;
-        break;
-      default:
-        require(false, "type = " + str(p.type()) + " is not a known pooling3d type");
+      case spec::Pooling3DLayerParams::MAX: type_ = ref::PoolType::kMax; break;
+      case spec::Pooling3DLayerParams::AVERAGE: type_ = ref::PoolType::kAverage; break;
+      default: require(false, "type = " + str(p.type()) + " is not a known pooling3d type");
     }
     switch (p.paddingtype()) {
-      case spec::Pooling3DLayerParams::CUSTOM:
-        padding_ = Padding::kCustom;
-        break;
-      case spec::Pooling3DLayerParams::VALID:
-        padding_ = Padding::kValid;
-        break;
-      case spec::Pooling3DLayerParams::SAME:
-        padding_ = Padding::kSame;
-        break;
-      default:
-        require(false, "paddingType = " + str(p.paddingtype()) + " is not a known type");
+      case spec::Pooling3DLayerParams::CUSTOM: padding_ = Padding::kCustom; break;
+      case spec::Pooling3DLayerParams::VALID: padding_ = Padding::kValid; break;
+      case spec::Pooling3DLayerParams::SAME: padding_ = Padding::kSame; break;
+      default: require(false, "paddingType = " + str(p.paddingtype()) + " is not a known type");
     }
     exclude_padding_ = p.countexcludepadding();
     const std::array<int32_t, 3> k{p.kerneldepth(), p.kernelheight(), p.kernelwidth()};
@@ -446,14 +423,9 @@ class GlobalPooling3DOp final : public Op {
           "exact shapes (EXACT_ARRAY_MAPPING)");
     const spec::GlobalPooling3DLayerParams& p = layer.globalpooling3d();
     switch (p.type()) {
-      case spec::GlobalPooling3DLayerParams::MAX:
-        type_ = ref::PoolType::kMax;
-        break;
-      case spec::GlobalPooling3DLayerParams::AVERAGE:
-        type_ = ref::PoolType::kAverage;
-        break;
-      default:
-        require(false, "type = " + str(p.type()) + " is not a known globalPooling3d type");
+      case spec::GlobalPooling3DLayerParams::MAX: type_ = ref::PoolType::kMax; break;
+      case spec::GlobalPooling3DLayerParams::AVERAGE: type_ = ref::PoolType::kAverage; break;
+      default: require(false, "type = " + str(p.type()) + " is not a known globalPooling3d type");
     }
   }
 

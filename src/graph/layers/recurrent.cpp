@@ -34,34 +34,26 @@ ref::GateActivation activation(const spec::ActivationParams& a, const std::strin
   switch (a.NonlinearityType_case()) {
     case spec::ActivationParams::kLinear:
       return {K::kLinear, a.linear().alpha(), a.linear().beta()};
-    case spec::ActivationParams::kReLU:
-      return {K::kReLU};
-    case spec::ActivationParams::kLeakyReLU:
-      return {K::kLeakyReLU, a.leakyrelu().alpha()};
+    case spec::ActivationParams::kReLU: return {K::kReLU};
+    case spec::ActivationParams::kLeakyReLU: return {K::kLeakyReLU, a.leakyrelu().alpha()};
     case spec::ActivationParams::kThresholdedReLU:
       return {K::kThresholdedReLU, a.thresholdedrelu().alpha()};
-    case spec::ActivationParams::kTanh:
-      return {K::kTanh};
+    case spec::ActivationParams::kTanh: return {K::kTanh};
     case spec::ActivationParams::kScaledTanh:
       return {K::kScaledTanh, a.scaledtanh().alpha(), a.scaledtanh().beta()};
-    case spec::ActivationParams::kSigmoid:
-      return {K::kSigmoid};
+    case spec::ActivationParams::kSigmoid: return {K::kSigmoid};
     case spec::ActivationParams::kSigmoidHard:
       return {K::kSigmoidHard, a.sigmoidhard().alpha(), a.sigmoidhard().beta()};
-    case spec::ActivationParams::kELU:
-      return {K::kELU, a.elu().alpha()};
-    case spec::ActivationParams::kSoftsign:
-      return {K::kSoftsign};
-    case spec::ActivationParams::kSoftplus:
-      return {K::kSoftplus};
+    case spec::ActivationParams::kELU: return {K::kELU, a.elu().alpha()};
+    case spec::ActivationParams::kSoftsign: return {K::kSoftsign};
+    case spec::ActivationParams::kSoftplus: return {K::kSoftplus};
     case spec::ActivationParams::kPReLU:
     case spec::ActivationParams::kParametricSoftplus:
       // Per-channel parameters have no meaning on a gate vector.
       unsupported(field +
                   " is a per-channel activation (PReLU / parametricSoftplus), not run in "
                   "recurrent layers");
-    case spec::ActivationParams::NONLINEARITYTYPE_NOT_SET:
-      break;
+    case spec::ActivationParams::NONLINEARITYTYPE_NOT_SET: break;
   }
   require(false, field + " is not set (no nonlinearity chosen)");
   return {};

@@ -53,55 +53,25 @@ class LegacyReduce final : public Op {
     const auto& p = layer.reduce();
     using R = spec::ReduceLayerParams;
     switch (p.mode()) {
-      case R::SUM:
-        params_.op = ReduceOp::kSum;
-        break;
-      case R::AVG:
-        params_.op = ReduceOp::kMean;
-        break;
-      case R::PROD:
-        params_.op = ReduceOp::kProd;
-        break;
-      case R::LOGSUM:
-        params_.op = ReduceOp::kSumLog;
-        break;
-      case R::SUMSQUARE:
-        params_.op = ReduceOp::kSumSquare;
-        break;
-      case R::L1:
-        params_.op = ReduceOp::kL1;
-        break;
-      case R::L2:
-        params_.op = ReduceOp::kL2;
-        break;
-      case R::MAX:
-        params_.op = ReduceOp::kMax;
-        break;
-      case R::MIN:
-        params_.op = ReduceOp::kMin;
-        break;
-      case R::ARGMAX:
-        arg_max_ = true;
-        break;
+      case R::SUM: params_.op = ReduceOp::kSum; break;
+      case R::AVG: params_.op = ReduceOp::kMean; break;
+      case R::PROD: params_.op = ReduceOp::kProd; break;
+      case R::LOGSUM: params_.op = ReduceOp::kSumLog; break;
+      case R::SUMSQUARE: params_.op = ReduceOp::kSumSquare; break;
+      case R::L1: params_.op = ReduceOp::kL1; break;
+      case R::L2: params_.op = ReduceOp::kL2; break;
+      case R::MAX: params_.op = ReduceOp::kMax; break;
+      case R::MIN: params_.op = ReduceOp::kMin; break;
+      case R::ARGMAX: arg_max_ = true; break;
       default:
         require(false, "mode = " + str(p.mode()) + " is not a ReduceOperation (SUM .. ARGMAX)");
     }
     switch (p.axis()) {
-      case R::CHW:
-        first_ = -3, last_ = -1;
-        break;
-      case R::HW:
-        first_ = -2, last_ = -1;
-        break;
-      case R::C:
-        first_ = last_ = -3;
-        break;
-      case R::H:
-        first_ = last_ = -2;
-        break;
-      case R::W:
-        first_ = last_ = -1;
-        break;
+      case R::CHW: first_ = -3, last_ = -1; break;
+      case R::HW: first_ = -2, last_ = -1; break;
+      case R::C: first_ = last_ = -3; break;
+      case R::H: first_ = last_ = -2; break;
+      case R::W: first_ = last_ = -1; break;
       default:
         require(false, "axis = " + str(p.axis()) + " is not a ReduceAxis (CHW, HW, C, H or W)");
     }
@@ -215,28 +185,20 @@ class ReduceNd final : public Op {
 std::unique_ptr<Op> lower_reduce_nd(const spec::NeuralNetworkLayer& l, const LowerContext& ctx) {
   using L = spec::NeuralNetworkLayer;
   switch (l.layer_case()) {
-    case L::kReduceSum:
-      return std::make_unique<ReduceNd>(l, l.reducesum(), ReduceOp::kSum, ctx);
-    case L::kReduceMean:
-      return std::make_unique<ReduceNd>(l, l.reducemean(), ReduceOp::kMean, ctx);
-    case L::kReduceProd:
-      return std::make_unique<ReduceNd>(l, l.reduceprod(), ReduceOp::kProd, ctx);
-    case L::kReduceMax:
-      return std::make_unique<ReduceNd>(l, l.reducemax(), ReduceOp::kMax, ctx);
-    case L::kReduceMin:
-      return std::make_unique<ReduceNd>(l, l.reducemin(), ReduceOp::kMin, ctx);
-    case L::kReduceL1:
-      return std::make_unique<ReduceNd>(l, l.reducel1(), ReduceOp::kL1, ctx);
-    case L::kReduceL2:
-      return std::make_unique<ReduceNd>(l, l.reducel2(), ReduceOp::kL2, ctx);
+    case L::kReduceSum: return std::make_unique<ReduceNd>(l, l.reducesum(), ReduceOp::kSum, ctx);
+    case L::kReduceMean: return std::make_unique<ReduceNd>(l, l.reducemean(), ReduceOp::kMean, ctx);
+    case L::kReduceProd: return std::make_unique<ReduceNd>(l, l.reduceprod(), ReduceOp::kProd, ctx);
+    case L::kReduceMax: return std::make_unique<ReduceNd>(l, l.reducemax(), ReduceOp::kMax, ctx);
+    case L::kReduceMin: return std::make_unique<ReduceNd>(l, l.reducemin(), ReduceOp::kMin, ctx);
+    case L::kReduceL1: return std::make_unique<ReduceNd>(l, l.reducel1(), ReduceOp::kL1, ctx);
+    case L::kReduceL2: return std::make_unique<ReduceNd>(l, l.reducel2(), ReduceOp::kL2, ctx);
     case L::kReduceLogSum:
       return std::make_unique<ReduceNd>(l, l.reducelogsum(), ReduceOp::kLogSum, ctx);
     case L::kReduceSumSquare:
       return std::make_unique<ReduceNd>(l, l.reducesumsquare(), ReduceOp::kSumSquare, ctx);
     case L::kReduceLogSumExp:
       return std::make_unique<ReduceNd>(l, l.reducelogsumexp(), ReduceOp::kLogSumExp, ctx);
-    default:
-      unsupported("not an N-d reduce layer");
+    default: unsupported("not an N-d reduce layer");
   }
 }
 

@@ -135,14 +135,9 @@ class ReshapeOp : public Op {
     out_h_ = p.targetshape(n - 2);
     out_w_ = p.targetshape(n - 1);
     switch (p.mode()) {
-      case spec::ReshapeLayerParams::CHANNEL_FIRST:
-        channel_last_ = false;
-        break;
-      case spec::ReshapeLayerParams::CHANNEL_LAST:
-        channel_last_ = true;
-        break;
-      default:
-        unsupported("reshape mode " + str(p.mode()));
+      case spec::ReshapeLayerParams::CHANNEL_FIRST: channel_last_ = false; break;
+      case spec::ReshapeLayerParams::CHANNEL_LAST: channel_last_ = true; break;
+      default: unsupported("reshape mode " + str(p.mode()));
     }
   }
 
@@ -199,14 +194,9 @@ class FlattenOp : public Op {
  public:
   explicit FlattenOp(const spec::FlattenLayerParams& p) {
     switch (p.mode()) {
-      case spec::FlattenLayerParams::CHANNEL_FIRST:
-        channel_last_ = false;
-        break;
-      case spec::FlattenLayerParams::CHANNEL_LAST:
-        channel_last_ = true;
-        break;
-      default:
-        unsupported("flatten mode " + str(p.mode()));
+      case spec::FlattenLayerParams::CHANNEL_FIRST: channel_last_ = false; break;
+      case spec::FlattenLayerParams::CHANNEL_LAST: channel_last_ = true; break;
+      default: unsupported("flatten mode " + str(p.mode()));
     }
   }
 

@@ -52,14 +52,10 @@ ref::SamplingMethod sampling_method(const spec::SamplingMode& mode, const std::s
   switch (mode.samplingmethod()) {
     case spec::SamplingMode::STRICT_ALIGN_ENDPOINTS_MODE:
       return ref::SamplingMethod::kStrictAlignEndpoints;
-    case spec::SamplingMode::ALIGN_ENDPOINTS_MODE:
-      return ref::SamplingMethod::kAlignEndpoints;
-    case spec::SamplingMode::UPSAMPLE_MODE:
-      return ref::SamplingMethod::kUpsample;
-    case spec::SamplingMode::ROI_ALIGN_MODE:
-      return ref::SamplingMethod::kRoiAlign;
-    default:
-      break;
+    case spec::SamplingMode::ALIGN_ENDPOINTS_MODE: return ref::SamplingMethod::kAlignEndpoints;
+    case spec::SamplingMode::UPSAMPLE_MODE: return ref::SamplingMethod::kUpsample;
+    case spec::SamplingMode::ROI_ALIGN_MODE: return ref::SamplingMethod::kRoiAlign;
+    default: break;
   }
   require(false, field + ".samplingMethod has unknown value " + str(mode.samplingmethod()));
   return {};
@@ -72,14 +68,9 @@ class UpsampleOp final : public Op {
   UpsampleOp(const spec::NeuralNetworkLayer& layer, const LowerContext& ctx) : rank5_(ctx.rank5) {
     const spec::UpsampleLayerParams& p = layer.upsample();
     switch (p.mode()) {
-      case spec::UpsampleLayerParams::NN:
-        bilinear_ = false;
-        break;
-      case spec::UpsampleLayerParams::BILINEAR:
-        bilinear_ = true;
-        break;
-      default:
-        require(false, "mode has unknown value " + str(p.mode()));
+      case spec::UpsampleLayerParams::NN: bilinear_ = false; break;
+      case spec::UpsampleLayerParams::BILINEAR: bilinear_ = true; break;
+      default: require(false, "mode has unknown value " + str(p.mode()));
     }
     switch (p.linearupsamplemode()) {
       case spec::UpsampleLayerParams::DEFAULT:

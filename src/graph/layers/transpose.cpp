@@ -122,8 +122,7 @@ class ReorganizeDataOp : public Op {
       case spec::ReorganizeDataLayerParams::PIXEL_SHUFFLE:
         mode_ = ref::Reorganize::kPixelShuffle;
         break;
-      default:
-        unsupported("reorganizeData mode " + str(p.mode()));
+      default: unsupported("reorganizeData mode " + str(p.mode()));
     }
     require(p.blocksize() > 1,
             "blockSize = " + std::to_string(p.blocksize()) + "; expected a value greater than 1");

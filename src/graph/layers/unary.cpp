@@ -41,30 +41,14 @@ std::unique_ptr<Op> lower_unary(const spec::NeuralNetworkLayer& layer, const Low
   using F = ref::UnaryFunction;
   ref::UnaryParams p;
   switch (u.type()) {
-    case U::SQRT:
-      p.kind = F::kSqrt;
-      break;
-    case U::RSQRT:
-      p.kind = F::kRsqrt;
-      break;
-    case U::INVERSE:
-      p.kind = F::kInverse;
-      break;
-    case U::POWER:
-      p.kind = F::kPower;
-      break;
-    case U::EXP:
-      p.kind = F::kExp;
-      break;
-    case U::LOG:
-      p.kind = F::kLog;
-      break;
-    case U::ABS:
-      p.kind = F::kAbs;
-      break;
-    case U::THRESHOLD:
-      p.kind = F::kThreshold;
-      break;
+    case U::SQRT: p.kind = F::kSqrt; break;
+    case U::RSQRT: p.kind = F::kRsqrt; break;
+    case U::INVERSE: p.kind = F::kInverse; break;
+    case U::POWER: p.kind = F::kPower; break;
+    case U::EXP: p.kind = F::kExp; break;
+    case U::LOG: p.kind = F::kLog; break;
+    case U::ABS: p.kind = F::kAbs; break;
+    case U::THRESHOLD: p.kind = F::kThreshold; break;
     default:
       require(false, "unary type = " + str(u.type()) +
                          " is not a known operation; expected SQRT (0) to THRESHOLD (7)");
@@ -87,62 +71,26 @@ std::unique_ptr<Op> lower_elementwise_unary(const spec::NeuralNetworkLayer& laye
   using F = ref::UnaryFunction;
   ref::UnaryParams p;
   switch (layer.layer_case()) {
-    case L::kCeil:
-      p.kind = F::kCeil;
-      break;
-    case L::kFloor:
-      p.kind = F::kFloor;
-      break;
-    case L::kSign:
-      p.kind = F::kSign;
-      break;
+    case L::kCeil: p.kind = F::kCeil; break;
+    case L::kFloor: p.kind = F::kFloor; break;
+    case L::kSign: p.kind = F::kSign; break;
     // The format does not say how halfway cases round; they go to the even
     // neighbour, as in numpy.round and torch.round (what converters map here).
-    case L::kRound:
-      p.kind = F::kRound;
-      break;
-    case L::kExp2:
-      p.kind = F::kExp2;
-      break;
-    case L::kSin:
-      p.kind = F::kSin;
-      break;
-    case L::kCos:
-      p.kind = F::kCos;
-      break;
-    case L::kTan:
-      p.kind = F::kTan;
-      break;
-    case L::kAsin:
-      p.kind = F::kAsin;
-      break;
-    case L::kAcos:
-      p.kind = F::kAcos;
-      break;
-    case L::kAtan:
-      p.kind = F::kAtan;
-      break;
-    case L::kSinh:
-      p.kind = F::kSinh;
-      break;
-    case L::kCosh:
-      p.kind = F::kCosh;
-      break;
-    case L::kTanh:
-      p.kind = F::kTanh;
-      break;
-    case L::kAsinh:
-      p.kind = F::kAsinh;
-      break;
-    case L::kAcosh:
-      p.kind = F::kAcosh;
-      break;
-    case L::kAtanh:
-      p.kind = F::kAtanh;
-      break;
-    case L::kErf:
-      p.kind = F::kErf;
-      break;
+    case L::kRound: p.kind = F::kRound; break;
+    case L::kExp2: p.kind = F::kExp2; break;
+    case L::kSin: p.kind = F::kSin; break;
+    case L::kCos: p.kind = F::kCos; break;
+    case L::kTan: p.kind = F::kTan; break;
+    case L::kAsin: p.kind = F::kAsin; break;
+    case L::kAcos: p.kind = F::kAcos; break;
+    case L::kAtan: p.kind = F::kAtan; break;
+    case L::kSinh: p.kind = F::kSinh; break;
+    case L::kCosh: p.kind = F::kCosh; break;
+    case L::kTanh: p.kind = F::kTanh; break;
+    case L::kAsinh: p.kind = F::kAsinh; break;
+    case L::kAcosh: p.kind = F::kAcosh; break;
+    case L::kAtanh: p.kind = F::kAtanh; break;
+    case L::kErf: p.kind = F::kErf; break;
     default:
       unsupported("layer kind " + str(layer.layer_case()) + " is not an element-wise unary layer");
   }

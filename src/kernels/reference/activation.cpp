@@ -24,46 +24,28 @@ float softplus(float x) {
 
 float activate(Activation kind, float x, float alpha, float beta) {
   switch (kind) {
-    case Activation::kLinear:
-      return alpha * x + beta;
-    case Activation::kReLU:
-      return x > 0.f ? x : 0.f;
-    case Activation::kLeakyReLU:
-      return x >= 0.f ? x : alpha * x;
-    case Activation::kThresholdedReLU:
-      return x >= alpha ? x : 0.f;
-    case Activation::kPReLU:
-      return x >= 0.f ? x : alpha * x;
-    case Activation::kTanh:
-      return std::tanh(x);
-    case Activation::kScaledTanh:
-      return alpha * std::tanh(beta * x);
-    case Activation::kSigmoid:
-      return sigmoid(x);
-    case Activation::kSigmoidHard:
-      return std::min(std::max(alpha * x + beta, 0.f), 1.f);
-    case Activation::kELU:
-      return x >= 0.f ? x : alpha * std::expm1(x);
-    case Activation::kSoftsign:
-      return x / (1.f + std::fabs(x));
-    case Activation::kSoftplus:
-      return softplus(x);
-    case Activation::kParametricSoftplus:
-      return alpha * softplus(beta * x);
-    case Activation::kGeluExact:
-      return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));
+    case Activation::kLinear: return alpha * x + beta;
+    case Activation::kReLU: return x > 0.f ? x : 0.f;
+    case Activation::kLeakyReLU: return x >= 0.f ? x : alpha * x;
+    case Activation::kThresholdedReLU: return x >= alpha ? x : 0.f;
+    case Activation::kPReLU: return x >= 0.f ? x : alpha * x;
+    case Activation::kTanh: return std::tanh(x);
+    case Activation::kScaledTanh: return alpha * std::tanh(beta * x);
+    case Activation::kSigmoid: return sigmoid(x);
+    case Activation::kSigmoidHard: return std::min(std::max(alpha * x + beta, 0.f), 1.f);
+    case Activation::kELU: return x >= 0.f ? x : alpha * std::expm1(x);
+    case Activation::kSoftsign: return x / (1.f + std::fabs(x));
+    case Activation::kSoftplus: return softplus(x);
+    case Activation::kParametricSoftplus: return alpha * softplus(beta * x);
+    case Activation::kGeluExact: return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));
     case Activation::kGeluTanh: {
       const float k = 0.79788456080286536f;  // sqrt(2 / pi)
       return 0.5f * x * (1.f + std::tanh(k * (x + 0.044715f * x * x * x)));
     }
-    case Activation::kGeluSigmoid:
-      return x * sigmoid(1.702f * x);
-    case Activation::kClip:
-      return std::min(std::max(x, alpha), beta);
-    case Activation::kClampedReLU:
-      return std::min(beta, x >= 0.f ? x : alpha * x);
-    case Activation::kSwish:
-      return x * sigmoid(x);
+    case Activation::kGeluSigmoid: return x * sigmoid(1.702f * x);
+    case Activation::kClip: return std::min(std::max(x, alpha), beta);
+    case Activation::kClampedReLU: return std::min(beta, x >= 0.f ? x : alpha * x);
+    case Activation::kSwish: return x * sigmoid(x);
   }
   return x;
 }

@@ -58,20 +58,14 @@ int64_t last_stride(const Strides& s, const Shape& out) {
 
 float apply_binary(BinaryOp op, float a, float b) {
   switch (op) {
-    case BinaryOp::kAdd:
-      return a + b;
-    case BinaryOp::kSubtract:
-      return a - b;
-    case BinaryOp::kMultiply:
-      return a * b;
-    case BinaryOp::kDivide:
-      return a / b;
+    case BinaryOp::kAdd: return a + b;
+    case BinaryOp::kSubtract: return a - b;
+    case BinaryOp::kMultiply: return a * b;
+    case BinaryOp::kDivide: return a / b;
     case BinaryOp::kMax:  // NaN in either operand gives NaN (like NumPy's maximum)
       return (a > b || std::isnan(a)) ? a : b;
-    case BinaryOp::kMin:
-      return (a < b || std::isnan(a)) ? a : b;
-    case BinaryOp::kPow:
-      return std::pow(a, b);
+    case BinaryOp::kMin: return (a < b || std::isnan(a)) ? a : b;
+    case BinaryOp::kPow: return std::pow(a, b);
     case BinaryOp::kMod: {
       // Floored modulo: fmod truncates toward zero, so move a nonzero
       // remainder whose sign differs from b's by one b.
@@ -79,26 +73,16 @@ float apply_binary(BinaryOp op, float a, float b) {
       if (r != 0 && ((r < 0) != (b < 0))) r += b;
       return r;
     }
-    case BinaryOp::kFloorDiv:
-      return std::floor(a / b);
-    case BinaryOp::kEqual:
-      return a == b ? 1.f : 0.f;
-    case BinaryOp::kNotEqual:
-      return a != b ? 1.f : 0.f;
-    case BinaryOp::kLess:
-      return a < b ? 1.f : 0.f;
-    case BinaryOp::kLessEqual:
-      return a <= b ? 1.f : 0.f;
-    case BinaryOp::kGreater:
-      return a > b ? 1.f : 0.f;
-    case BinaryOp::kGreaterEqual:
-      return a >= b ? 1.f : 0.f;
-    case BinaryOp::kAnd:
-      return (a != 0 && b != 0) ? 1.f : 0.f;
-    case BinaryOp::kOr:
-      return (a != 0 || b != 0) ? 1.f : 0.f;
-    case BinaryOp::kXor:
-      return ((a != 0) != (b != 0)) ? 1.f : 0.f;
+    case BinaryOp::kFloorDiv: return std::floor(a / b);
+    case BinaryOp::kEqual: return a == b ? 1.f : 0.f;
+    case BinaryOp::kNotEqual: return a != b ? 1.f : 0.f;
+    case BinaryOp::kLess: return a < b ? 1.f : 0.f;
+    case BinaryOp::kLessEqual: return a <= b ? 1.f : 0.f;
+    case BinaryOp::kGreater: return a > b ? 1.f : 0.f;
+    case BinaryOp::kGreaterEqual: return a >= b ? 1.f : 0.f;
+    case BinaryOp::kAnd: return (a != 0 && b != 0) ? 1.f : 0.f;
+    case BinaryOp::kOr: return (a != 0 || b != 0) ? 1.f : 0.f;
+    case BinaryOp::kXor: return ((a != 0) != (b != 0)) ? 1.f : 0.f;
   }
   return std::numeric_limits<float>::quiet_NaN();
 }

@@ -17,27 +17,13 @@ int64_t index_at(const float* indices, int64_t pos, int64_t dim) {
 
 void combine(ScatterMode mode, float& dst, float v) {
   switch (mode) {
-    case ScatterMode::kUpdate:
-      dst = v;
-      break;
-    case ScatterMode::kAdd:
-      dst += v;
-      break;
-    case ScatterMode::kSub:
-      dst -= v;
-      break;
-    case ScatterMode::kMul:
-      dst *= v;
-      break;
-    case ScatterMode::kDiv:
-      dst /= v;
-      break;
-    case ScatterMode::kMax:
-      dst = std::max(dst, v);
-      break;
-    case ScatterMode::kMin:
-      dst = std::min(dst, v);
-      break;
+    case ScatterMode::kUpdate: dst = v; break;
+    case ScatterMode::kAdd: dst += v; break;
+    case ScatterMode::kSub: dst -= v; break;
+    case ScatterMode::kMul: dst *= v; break;
+    case ScatterMode::kDiv: dst /= v; break;
+    case ScatterMode::kMax: dst = std::max(dst, v); break;
+    case ScatterMode::kMin: dst = std::min(dst, v); break;
   }
 }
 

@@ -11,12 +11,9 @@ namespace {
 int64_t source_index(PadMode mode, int64_t i, int64_t n) {
   if (i >= 0 && i < n) return i;
   switch (mode) {
-    case PadMode::kConstant:
-      return -1;
-    case PadMode::kReflect:
-      return i < 0 ? -i : 2 * (n - 1) - i;
-    case PadMode::kReplicate:
-      return i < 0 ? 0 : n - 1;
+    case PadMode::kConstant: return -1;
+    case PadMode::kReflect: return i < 0 ? -i : 2 * (n - 1) - i;
+    case PadMode::kReplicate: return i < 0 ? 0 : n - 1;
   }
   return -1;
 }

@@ -48,18 +48,14 @@ void pooling(const PoolParams& p, int64_t planes, const float* input, float* out
               }
           float result = 0;
           switch (p.type) {
-            case PoolType::kMax:
-              result = max_value;
-              break;
+            case PoolType::kMax: result = max_value; break;
             case PoolType::kAverage: {
               const int64_t real = (wz.end - wz.begin) * (wy.end - wy.begin) * (wx.end - wx.begin);
               const int64_t divisor = p.exclude_padding ? real : wz.padded * wy.padded * wx.padded;
               result = divisor > 0 ? static_cast<float>(sum / double(divisor)) : 0.f;
               break;
             }
-            case PoolType::kL2:
-              result = static_cast<float>(std::sqrt(sum_squares));
-              break;
+            case PoolType::kL2: result = static_cast<float>(std::sqrt(sum_squares)); break;
           }
           out[(z * os[1] + y) * os[2] + x] = result;
         }

@@ -10,28 +10,17 @@ namespace morel::kernels::reference {
 
 float activate(const GateActivation& a, float x) {
   switch (a.kind) {
-    case ActivationKind::kLinear:
-      return a.alpha * x + a.beta;
-    case ActivationKind::kReLU:
-      return x > 0.f ? x : 0.f;
-    case ActivationKind::kLeakyReLU:
-      return x >= 0.f ? x : a.alpha * x;
-    case ActivationKind::kThresholdedReLU:
-      return x >= a.alpha ? x : 0.f;
-    case ActivationKind::kTanh:
-      return std::tanh(x);
-    case ActivationKind::kScaledTanh:
-      return a.alpha * std::tanh(a.beta * x);
-    case ActivationKind::kSigmoid:
-      return 1.f / (1.f + std::exp(-x));
-    case ActivationKind::kSigmoidHard:
-      return std::min(std::max(a.alpha * x + a.beta, 0.f), 1.f);
-    case ActivationKind::kELU:
-      return x >= 0.f ? x : a.alpha * (std::exp(x) - 1.f);
-    case ActivationKind::kSoftsign:
-      return x / (1.f + std::fabs(x));
-    case ActivationKind::kSoftplus:
-      return std::log1p(std::exp(x));
+    case ActivationKind::kLinear: return a.alpha * x + a.beta;
+    case ActivationKind::kReLU: return x > 0.f ? x : 0.f;
+    case ActivationKind::kLeakyReLU: return x >= 0.f ? x : a.alpha * x;
+    case ActivationKind::kThresholdedReLU: return x >= a.alpha ? x : 0.f;
+    case ActivationKind::kTanh: return std::tanh(x);
+    case ActivationKind::kScaledTanh: return a.alpha * std::tanh(a.beta * x);
+    case ActivationKind::kSigmoid: return 1.f / (1.f + std::exp(-x));
+    case ActivationKind::kSigmoidHard: return std::min(std::max(a.alpha * x + a.beta, 0.f), 1.f);
+    case ActivationKind::kELU: return x >= 0.f ? x : a.alpha * (std::exp(x) - 1.f);
+    case ActivationKind::kSoftsign: return x / (1.f + std::fabs(x));
+    case ActivationKind::kSoftplus: return std::log1p(std::exp(x));
   }
   return x;
 }

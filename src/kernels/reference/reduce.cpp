@@ -26,46 +26,30 @@ struct Accumulator {
     switch (op) {
       case ReduceOp::kSum:
       case ReduceOp::kMean:
-      case ReduceOp::kLogSum:
-        acc += x;
-        break;
-      case ReduceOp::kProd:
-        acc *= x;
-        break;
+      case ReduceOp::kLogSum: acc += x; break;
+      case ReduceOp::kProd: acc *= x; break;
       case ReduceOp::kSumSquare:
-      case ReduceOp::kL2:
-        acc += double(x) * x;
-        break;
-      case ReduceOp::kL1:
-        acc += std::fabs(double(x));
-        break;
-      case ReduceOp::kSumLog:
-        acc += std::log(double(x) + epsilon);
-        break;
+      case ReduceOp::kL2: acc += double(x) * x; break;
+      case ReduceOp::kL1: acc += std::fabs(double(x)); break;
+      case ReduceOp::kSumLog: acc += std::log(double(x) + epsilon); break;
       case ReduceOp::kMax:  // a NaN sticks, as in NumPy's max
         if (n == 0 || (!std::isnan(extreme) && (std::isnan(x) || x > extreme))) extreme = x;
         break;
       case ReduceOp::kMin:
         if (n == 0 || (!std::isnan(extreme) && (std::isnan(x) || x < extreme))) extreme = x;
         break;
-      case ReduceOp::kLogSumExp:
-        break;  // two passes, see reduce()
+      case ReduceOp::kLogSumExp: break;  // two passes, see reduce()
     }
     ++n;
   }
   float finish() const {
     switch (op) {
-      case ReduceOp::kMean:
-        return static_cast<float>(acc / double(n));
-      case ReduceOp::kL2:
-        return static_cast<float>(std::sqrt(acc));
-      case ReduceOp::kLogSum:
-        return static_cast<float>(std::log(acc));
+      case ReduceOp::kMean: return static_cast<float>(acc / double(n));
+      case ReduceOp::kL2: return static_cast<float>(std::sqrt(acc));
+      case ReduceOp::kLogSum: return static_cast<float>(std::log(acc));
       case ReduceOp::kMax:
-      case ReduceOp::kMin:
-        return n > 0 ? extreme : std::numeric_limits<float>::quiet_NaN();
-      default:
-        return static_cast<float>(acc);
+      case ReduceOp::kMin: return n > 0 ? extreme : std::numeric_limits<float>::quiet_NaN();
+      default: return static_cast<float>(acc);
     }
   }
 };

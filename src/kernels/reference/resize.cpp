@@ -113,12 +113,8 @@ void crop_resize(const CropResizeParams& p, const float* image, const float* box
     // Box extent [h_start, h_end] x [w_start, w_end] in input pixels.
     double h0 = 0, w0 = 0, h1 = 0, w1 = 0;
     switch (p.box_mode) {
-      case BoxMode::kCornersHeightFirst:
-        h0 = v[0], w0 = v[1], h1 = v[2], w1 = v[3];
-        break;
-      case BoxMode::kCornersWidthFirst:
-        w0 = v[0], h0 = v[1], w1 = v[2], h1 = v[3];
-        break;
+      case BoxMode::kCornersHeightFirst: h0 = v[0], w0 = v[1], h1 = v[2], w1 = v[3]; break;
+      case BoxMode::kCornersWidthFirst: w0 = v[0], h0 = v[1], w1 = v[2], h1 = v[3]; break;
       case BoxMode::kCenterSizeHeightFirst:
         h0 = v[0] - 0.5 * v[2], h1 = v[0] + 0.5 * v[2];
         w0 = v[1] - 0.5 * v[3], w1 = v[1] + 0.5 * v[3];

@@ -22,58 +22,32 @@ float round_half_to_even(float v) {
 
 float unary_value(const UnaryParams& p, float v) {
   switch (p.kind) {
-    case UnaryFunction::kSqrt:
-      return std::sqrt(v);
-    case UnaryFunction::kRsqrt:
-      return 1.f / std::sqrt(v + p.epsilon);
-    case UnaryFunction::kInverse:
-      return 1.f / (v + p.epsilon);
-    case UnaryFunction::kPower:
-      return std::pow(v, p.alpha);
-    case UnaryFunction::kExp:
-      return std::exp(v);
-    case UnaryFunction::kLog:
-      return std::log(v);
-    case UnaryFunction::kAbs:
-      return std::fabs(v);
-    case UnaryFunction::kThreshold:
-      return std::max(p.alpha, v);
-    case UnaryFunction::kCeil:
-      return std::ceil(v);
-    case UnaryFunction::kFloor:
-      return std::floor(v);
-    case UnaryFunction::kSign:
-      return v > 0.f ? 1.f : v < 0.f ? -1.f : v;  // keeps 0 and NaN
-    case UnaryFunction::kRound:
-      return round_half_to_even(v);
-    case UnaryFunction::kExp2:
-      return std::exp2(v);
-    case UnaryFunction::kSin:
-      return std::sin(v);
-    case UnaryFunction::kCos:
-      return std::cos(v);
-    case UnaryFunction::kTan:
-      return std::tan(v);
-    case UnaryFunction::kAsin:
-      return std::asin(v);
-    case UnaryFunction::kAcos:
-      return std::acos(v);
-    case UnaryFunction::kAtan:
-      return std::atan(v);
-    case UnaryFunction::kSinh:
-      return std::sinh(v);
-    case UnaryFunction::kCosh:
-      return std::cosh(v);
-    case UnaryFunction::kTanh:
-      return std::tanh(v);
-    case UnaryFunction::kAsinh:
-      return std::asinh(v);
-    case UnaryFunction::kAcosh:
-      return std::acosh(v);
-    case UnaryFunction::kAtanh:
-      return std::atanh(v);
-    case UnaryFunction::kErf:
-      return std::erf(v);
+    case UnaryFunction::kSqrt: return std::sqrt(v);
+    case UnaryFunction::kRsqrt: return 1.f / std::sqrt(v + p.epsilon);
+    case UnaryFunction::kInverse: return 1.f / (v + p.epsilon);
+    case UnaryFunction::kPower: return std::pow(v, p.alpha);
+    case UnaryFunction::kExp: return std::exp(v);
+    case UnaryFunction::kLog: return std::log(v);
+    case UnaryFunction::kAbs: return std::fabs(v);
+    case UnaryFunction::kThreshold: return std::max(p.alpha, v);
+    case UnaryFunction::kCeil: return std::ceil(v);
+    case UnaryFunction::kFloor: return std::floor(v);
+    case UnaryFunction::kSign: return v > 0.f ? 1.f : v < 0.f ? -1.f : v;  // keeps 0 and NaN
+    case UnaryFunction::kRound: return round_half_to_even(v);
+    case UnaryFunction::kExp2: return std::exp2(v);
+    case UnaryFunction::kSin: return std::sin(v);
+    case UnaryFunction::kCos: return std::cos(v);
+    case UnaryFunction::kTan: return std::tan(v);
+    case UnaryFunction::kAsin: return std::asin(v);
+    case UnaryFunction::kAcos: return std::acos(v);
+    case UnaryFunction::kAtan: return std::atan(v);
+    case UnaryFunction::kSinh: return std::sinh(v);
+    case UnaryFunction::kCosh: return std::cosh(v);
+    case UnaryFunction::kTanh: return std::tanh(v);
+    case UnaryFunction::kAsinh: return std::asinh(v);
+    case UnaryFunction::kAcosh: return std::acosh(v);
+    case UnaryFunction::kAtanh: return std::atanh(v);
+    case UnaryFunction::kErf: return std::erf(v);
   }
   return v;
 }
