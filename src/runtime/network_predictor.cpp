@@ -159,7 +159,9 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
 NetworkPredictor::~NetworkPredictor() = default;
 
 std::vector<Shape> NetworkPredictor::checked_shapes(const FeatureMap& inputs) const {
-  for (const auto& [name, value] : inputs) {
+  for (const auto& entry : inputs) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& name = entry.first;
     bool known = std::any_of(inputs_.begin(), inputs_.end(),
                              [&](const InputBinding& b) { return b.name() == name; });
     if (!known) {

@@ -144,7 +144,10 @@ void collect_names(const Spec& spec, std::set<std::string>& names) {
 void rename(Spec& spec, const std::map<std::string, std::string>& renames, bool inputs) {
   std::set<std::string> names;
   collect_names(spec, names);
-  for (const auto& [from, to] : renames) {
+  for (const auto& entry : renames) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& from = entry.first;
+    const std::string& to = entry.second;
     const auto& list = inputs ? spec.description().input() : spec.description().output();
     bool found =
         std::any_of(list.begin(), list.end(), [&](const auto& f) { return f.name() == from; });
