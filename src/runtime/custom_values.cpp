@@ -1,6 +1,8 @@
 #include "runtime/custom_values.h"
 
 #include <cstring>
+#include <map>
+#include <type_traits>
 
 #include "morel/error.h"
 
@@ -51,39 +53,43 @@ std::vector<float> Weight::decoded(int64_t count, ChannelLayout layout) const {
 
 namespace runtime {
 
-Parameters layer_parameters(const spec::CustomLayerParams& params) {
-  using V = spec::CustomLayerParams::CustomLayerParamValue;
-  std::map<std::string, ParameterValue> values;
-  for (const auto& [name, v] : params.parameters()) {
-    ParameterValue& out = values[name];
-    switch (v.value_case()) {
-      case V::kDoubleValue: out = v.doublevalue(); break;
-      case V::kStringValue: out = v.stringvalue(); break;
-      case V::kIntValue: out = v.intvalue(); break;
-      case V::kLongValue: out = v.longvalue(); break;
-      case V::kBoolValue: out = v.boolvalue(); break;
-      case V::VALUE_NOT_SET: break;  // stays std::monostate
-    }
+namespace {
+
+// One typed value of a layer's or a model's parameter map. The two messages
+// share their field names; only a model's values can hold bytes.
+template <class Value>
+ParameterValue parameter_value(const Value& v) {
+  switch (v.value_case()) {
+    case Value::kDoubleValue: return v.doublevalue();
+    case Value::kStringValue: return v.stringvalue();
+    case Value::kIntValue: return v.intvalue();
+    case Value::kLongValue: return v.longvalue();
+    case Value::kBoolValue: return v.boolvalue();
+    case Value::VALUE_NOT_SET: return std::monostate{};
+    default: break;
   }
+  if constexpr (std::is_same_v<Value, spec::CustomModel::CustomModelParamValue>) {
+    if (v.value_case() == Value::kBytesValue)
+      return Bytes(v.bytesvalue().begin(), v.bytesvalue().end());
+  }
+  return std::monostate{};
+}
+
+template <class Map>
+Parameters parameters_of(const Map& map) {
+  std::map<std::string, ParameterValue> values;
+  for (const auto& [name, v] : map) values[name] = parameter_value(v);
   return Parameters(std::move(values));
 }
 
+}  // namespace
+
+Parameters layer_parameters(const spec::CustomLayerParams& params) {
+  return parameters_of(params.parameters());
+}
+
 Parameters model_parameters(const spec::CustomModel& model) {
-  using V = spec::CustomModel::CustomModelParamValue;
-  std::map<std::string, ParameterValue> values;
-  for (const auto& [name, v] : model.parameters()) {
-    ParameterValue& out = values[name];
-    switch (v.value_case()) {
-      case V::kDoubleValue: out = v.doublevalue(); break;
-      case V::kStringValue: out = v.stringvalue(); break;
-      case V::kIntValue: out = v.intvalue(); break;
-      case V::kLongValue: out = v.longvalue(); break;
-      case V::kBoolValue: out = v.boolvalue(); break;
-      case V::kBytesValue: out = Bytes(v.bytesvalue().begin(), v.bytesvalue().end()); break;
-      case V::VALUE_NOT_SET: break;
-    }
-  }
-  return Parameters(std::move(values));
+  return parameters_of(model.parameters());
 }
 
 Weight custom_weight(const spec::WeightParams& w, const std::string& what) {

@@ -67,20 +67,7 @@ std::unique_ptr<Kernel> prepare_convolution(const ConvolutionSpec& spec) {
                                       bias_md, k->dst_md, strides, dilation, pad_l, pad_r);
     return dnnl::convolution_forward::primitive_desc(d, attr, engine());
   };
-  int steps = 0;
-  const dnnl::post_ops post_ops = k->fusable_post_ops(steps);
-  dnnl::primitive_desc pd;
-  bool fused = false;
-  if (!make_primitive_desc(make, steps > 0 ? &post_ops : nullptr, pd, fused)) return nullptr;
-
-  k->prim = dnnl::primitive(pd);
-  k->scratch_md = pd.scratchpad_desc();
-  k->weights = reorder_weights(user_w, spec.weights, pd.weights_desc());
-  if (spec.bias) {
-    k->bias = dnnl::memory(bias_md, engine());
-    std::memcpy(k->bias.get_data_handle(), spec.bias, static_cast<size_t>(oc) * sizeof(float));
-  }
-  k->finish(fused ? steps : 0);
+  if (!k->build(make, user_w, spec.weights, bias_md, spec.bias, oc)) return nullptr;
   return k;
 }
 

@@ -3,6 +3,7 @@
 // take as post-ops.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -78,6 +79,14 @@ class WeightedPrimitiveKernel final : public PrimitiveKernel {
   dnnl::memory::desc src_md, dst_md;
   dnnl::memory weights, bias;
 
+  // Makes the primitive (`make(attr)` builds its descriptor; post-ops fused
+  // where oneDNN takes them), reorders the weights from `user_weights` to
+  // its layout, copies `bias_count` bias values when `bias_values` is given,
+  // and sizes the workspace. False when oneDNN has no fast implementation.
+  template <class Make>
+  bool build(Make&& make, const dnnl::memory::desc& user_weights, const float* weight_values,
+             const dnnl::memory::desc& bias_md, const float* bias_values, int64_t bias_count);
+
  protected:
   void bind_args(BoundArgs& args, std::span<const ConstTensorView> inputs,
                  float* dst) const override {
@@ -109,6 +118,27 @@ bool make_primitive_desc(Make&& make, const dnnl::post_ops* post_ops, dnnl::prim
   };
   fused = post_ops && attempt(post_ops);
   return fused || attempt(nullptr);
+}
+
+template <class Make>
+bool WeightedPrimitiveKernel::build(Make&& make, const dnnl::memory::desc& user_weights,
+                                    const float* weight_values, const dnnl::memory::desc& bias_md,
+                                    const float* bias_values, int64_t bias_count) {
+  int steps = 0;
+  const dnnl::post_ops post_ops = fusable_post_ops(steps);
+  dnnl::primitive_desc pd;
+  bool fused = false;
+  if (!make_primitive_desc(make, steps > 0 ? &post_ops : nullptr, pd, fused)) return false;
+  prim = dnnl::primitive(pd);
+  scratch_md = pd.scratchpad_desc();
+  weights = reorder_weights(user_weights, weight_values, pd.weights_desc());
+  if (bias_values) {
+    bias = dnnl::memory(bias_md, engine());
+    std::memcpy(bias.get_data_handle(), bias_values,
+                static_cast<size_t>(bias_count) * sizeof(float));
+  }
+  finish(fused ? steps : 0);
+  return true;
 }
 
 }  // namespace morel::kernels::cpu
