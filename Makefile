@@ -30,10 +30,11 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# Sanitizer builds keep line tables only (-g1): CI builds the library four
-# times on two cores, and compile and link time is most of its run.
+# Sanitizer builds optimize less (-O1, as the sanitizers' docs suggest) and
+# keep line tables only (-g1): CI builds the library four times on two cores,
+# and compile time is most of its run.
 test-asan: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DMOREL_WERROR=ON \
 	  -DMOREL_SANITIZE=address,undefined -DMOREL_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-asan -j $(JOBS)
@@ -42,9 +43,10 @@ test-asan: deps
 # OpenMP's runtime is not instrumented, so this build runs kernels on the
 # calling thread; it checks morel's own sharing (plan cache, execution pool).
 test-tsan: deps
-	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DMOREL_WERROR=ON \
-	  -DMOREL_SANITIZE=thread -DMOREL_WITH_OPENMP=OFF -DMOREL_WITH_DNNL=OFF -DMOREL_BUILD_BENCH=OFF >/dev/null
+	  -DMOREL_SANITIZE=thread -DMOREL_WITH_OPENMP=OFF -DMOREL_WITH_DNNL=OFF -DMOREL_BUILD_BENCH=OFF \
+	  -DMOREL_LIBRARY_SCOPE=runtime >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target test_concurrency
 	@ctest --test-dir build-tsan --output-on-failure -R test_concurrency
 

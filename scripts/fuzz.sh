@@ -18,6 +18,7 @@ shared="${MOREL_SHARED_DIR:-$root/../shared}"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMOREL_FUZZ=ON -DMOREL_BUILD_TESTS=OFF -DMOREL_BUILD_BENCH=OFF -DMOREL_WITH_DNNL=OFF \
+  -DMOREL_LIBRARY_SCOPE=format \
   >/dev/null
 cmake --build "$build" -j"${MOREL_FUZZ_BUILD_JOBS:-2}" --target fuzz_load_model
 

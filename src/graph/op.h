@@ -137,6 +137,11 @@ class Op {
   virtual BinaryKind as_binary() const { return BinaryKind::kNone; }
   // Output equals input 0 (a no-op the passes may remove).
   virtual bool is_identity() const { return false; }
+  // Output 0 holds input 0's values in the same row-major order under another
+  // shape (the reshape family): a relabeling that moves no data.
+  virtual bool is_reshape() const { return false; }
+  // A transpose: output axis i is input axis (*as_transpose())[i].
+  virtual std::optional<std::vector<int>> as_transpose() const { return std::nullopt; }
 
   // --- What this op can absorb (as the producer) ---------------------------
   // The passes call these before the graph is shared; each returns false

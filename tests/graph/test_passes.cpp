@@ -3,6 +3,7 @@
 // with and without them is in tests/runtime/test_optimized_graphs.cpp.)
 #include <gtest/gtest.h>
 
+#include "graph/channel_shuffle_op.h"
 #include "graph/graph.h"
 #include "graph/passes/passes.h"
 #include "morel/builder.h"
@@ -53,6 +54,16 @@ class Builder {
   }
   void maxpool(const std::string& in, const std::string& out) {
     b_.add_pooling(out, in, out, "MAX", 1, 1, 1, 1);
+  }
+  // reshape [1, 4, 6, 6] -> [1, 2, 2, 6, 6] -> transpose -> [1, 4, 6, 6].
+  void shuffle(const std::string& in, const std::string& split, const std::string& swapped,
+               const std::string& out) {
+    auto* r1 = b_.add_layer(split, {in}, {split}).mutable_reshapestatic();
+    for (int64_t d : {1, 2, 2, 6, 6}) r1->add_targetshape(d);
+    auto* t = b_.add_layer(swapped, {split}, {swapped}).mutable_transpose();
+    for (uint64_t a : {0, 2, 1, 3, 4}) t->add_axes(a);
+    auto* r2 = b_.add_layer(out, {swapped}, {out}).mutable_reshapestatic();
+    for (int64_t d : {1, 4, 6, 6}) r2->add_targetshape(d);
   }
   void flatten(const std::string& in, const std::string& out) {
     b_.add_layer(out, {in}, {out}).mutable_flattento2d()->set_axis(1);
@@ -195,6 +206,37 @@ TEST(RemoveNoops, DropsIdentitiesButKeepsNamedOutputs) {
   graph::remove_noops(g);
   EXPECT_EQ(kinds(g), (Kinds{"convolution", "activation"}));
   EXPECT_EQ(g.nodes[0].inputs[0], g.inputs[0]) << "the convolution reads the input directly";
+}
+
+TEST(FuseChannelShuffle, ReshapeTransposeReshapeBecomesOneOp) {
+  Builder b;
+  b.conv("x", "c");
+  b.shuffle("c", "split", "swapped", "s");
+  b.relu("s", "r");
+  graph::Graph g = b.lower({"r"});
+  graph::fuse_channel_shuffle(g);
+  EXPECT_EQ(kinds(g), (Kinds{"convolution", "channelShuffle", "activation"}));
+  EXPECT_EQ(g.nodes[1].name, "swapped");
+  EXPECT_EQ(g.nodes[1].inputs[0], g.nodes[0].outputs[0]);
+  EXPECT_EQ(g.nodes[2].inputs[0], g.nodes[1].outputs[0]);
+}
+
+TEST(FuseChannelShuffle, NotWhenAPartIsReadElsewhere) {
+  Builder b;
+  b.shuffle("x", "split", "swapped", "s");
+  b.relu("swapped", "r");
+  graph::Graph g = b.lower({"s", "r"});
+  graph::fuse_channel_shuffle(g);
+  EXPECT_EQ(kinds(g), (Kinds{"reshapeStatic", "transpose", "reshapeStatic", "activation"}));
+}
+
+TEST(FuseChannelShuffle, OnlyTheShufflePermutation) {
+  EXPECT_TRUE(graph::is_channel_shuffle_permutation({0, 2, 1, 3, 4}));
+  EXPECT_TRUE(graph::is_channel_shuffle_permutation({1, 0, 2, 3}));
+  EXPECT_FALSE(graph::is_channel_shuffle_permutation({0, 1, 2, 3, 4}));
+  EXPECT_FALSE(graph::is_channel_shuffle_permutation({0, 2, 1, 4, 3}));
+  EXPECT_FALSE(graph::is_channel_shuffle_permutation({0, 1, 3, 2, 4}));
+  EXPECT_FALSE(graph::is_channel_shuffle_permutation({1, 0, 2}));
 }
 
 TEST(AssignLayouts, ReordersOnlyAtRegionBorders) {

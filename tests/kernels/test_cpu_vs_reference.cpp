@@ -200,6 +200,42 @@ Case random_inner_product(Rng& rng) {
   return c;
 }
 
+// An N-d reduction over a random set of axes (often one contiguous run, the
+// fast kernel's case) of a random rank-1..5 input.
+Case random_reduce(Rng& rng) {
+  Case c;
+  c.ctx.rank5 = false;
+  c.ctx.spec_version = 4;
+  c.layer.set_name("reduce");
+  c.layer.add_input("x");
+  c.layer.add_output("y");
+  const int rank = static_cast<int>(pick(rng, 1, 5));
+  std::vector<int64_t> shape;
+  for (int a = 0; a < rank; ++a) shape.push_back(pick(rng, 1, a == rank - 1 ? 40 : 6));
+  const int first = static_cast<int>(pick(rng, 0, rank - 1));
+  const int last = static_cast<int>(pick(rng, first, rank - 1));
+  std::vector<int64_t> axes;
+  for (int a = first; a <= last; ++a)
+    if (pick(rng, 0, 5) > 0 || a == first) axes.push_back(coin(rng) ? a : a - rank);
+  const bool keep = coin(rng);
+  auto set = [&](auto* p) {
+    for (int64_t a : axes) p->add_axes(a);
+    p->set_keepdims(keep);
+  };
+  switch (pick(rng, 0, 4)) {
+    case 0: set(c.layer.mutable_reducesum()); break;
+    case 1: set(c.layer.mutable_reducemean()); break;
+    case 2: set(c.layer.mutable_reducemax()); break;
+    case 3: set(c.layer.mutable_reducemin()); break;
+    default: set(c.layer.mutable_reducel2()); break;  // reference only
+  }
+  MultiArray x = random_array(shape, rng);
+  if (pick(rng, 0, 9) == 0) x.data<float>()[pick(rng, 0, x.count() - 1)] = NAN;  // NaN sticks
+  c.inputs.push_back(std::move(x));
+  c.what = c.layer.ShortDebugString() + " on " + Shape(std::span<const int64_t>(shape)).str();
+  return c;
+}
+
 // Runs `n` random cases of a kind; returns how many got an optimized kernel
 // and how many ran at all.
 template <class Make>
@@ -238,6 +274,15 @@ TEST(CpuVsReference, Pooling) {
   auto [optimized, ran] = run_cases(120, 3, random_pooling);
   EXPECT_GE(ran, 60);
   // L2 pooling and averages with a ceil-mode overhang stay on the reference.
+  if (kernels::cpu_kernels_available()) {
+    EXPECT_GE(optimized, ran / 2);
+  }
+}
+
+TEST(CpuVsReference, Reduce) {
+  auto [optimized, ran] = run_cases(150, 5, random_reduce);
+  EXPECT_EQ(ran, 150);
+  // Sum, mean, max and min over one contiguous run of axes are fast.
   if (kernels::cpu_kernels_available()) {
     EXPECT_GE(optimized, ran / 2);
   }

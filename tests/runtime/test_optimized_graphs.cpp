@@ -355,6 +355,94 @@ TEST_P(OptimizedGraphs, DeconvolutionAndInnerProduct) {
 INSTANTIATE_TEST_SUITE_P(Shapes, OptimizedGraphs, ::testing::Values(true, false),
                          [](const auto& p) { return p.param ? "exact" : "rank5"; });
 
+// ShuffleNet v2 units as the ONNX converter writes them: channel shuffles as
+// reshape -> transpose -> reshape, and the halves taken with sliceStatic.
+// Optimized, the whole feature extractor stays channels-last.
+class ShuffleNet {
+ public:
+  explicit ShuffleNet(Net& n) : n_(n) {}
+
+  std::string shuffle(const std::string& in, int64_t c, int64_t h, int64_t w,
+                      std::vector<int64_t> split_shape = {}) {
+    if (split_shape.empty()) split_shape = {1, 2, c / 2, h, w};
+    const std::string r1 = next("split"), t = next("swap"), r2 = next("merge");
+    auto* p1 = n_.builder().add_layer(r1, {in}, {r1}).mutable_reshapestatic();
+    for (int64_t d : split_shape) p1->add_targetshape(d);
+    auto* pt = n_.builder().add_layer(t, {r1}, {t}).mutable_transpose();
+    for (uint64_t a : {0, 2, 1, 3, 4}) pt->add_axes(a);
+    auto* p2 = n_.builder().add_layer(r2, {t}, {r2}).mutable_reshapestatic();
+    for (int64_t d : {int64_t(1), int64_t(-1), h, w}) p2->add_targetshape(d);
+    n_.note(r2, c);
+    return r2;
+  }
+
+  // Channels [begin, end) of a rank-4 value.
+  std::string channels(const std::string& in, int64_t begin, int64_t end) {
+    const std::string name = next("slice");
+    auto* p = n_.builder().add_layer(name, {in}, {name}).mutable_slicestatic();
+    for (int a = 0; a < 4; ++a) {
+      p->add_beginids(a == 1 ? begin : 0);
+      p->add_beginmasks(a != 1);
+      p->add_endids(a == 1 ? end : 0);
+      p->add_endmasks(a != 1);
+      p->add_strides(1);
+    }
+    n_.note(name, end - begin);
+    return name;
+  }
+
+  std::string concat(const std::vector<std::string>& in) {
+    const std::string name = next("cat");
+    auto* p = n_.builder().add_layer(name, in, {name}).mutable_concatnd();
+    p->set_axis(1);
+    n_.note(name, 0);
+    return name;
+  }
+
+ private:
+  std::string next(const std::string& what) { return what + std::to_string(++counter_); }
+  Net& n_;
+  int counter_ = 0;
+};
+
+TEST(OptimizedShuffleNet, UnitsStayChannelsLast) {
+  const int64_t c = 12, h = 9, w = 7;
+  Net n(true, 3, h, w, 31);
+  ShuffleNet s(n);
+  std::string x = n.act(n.batchnorm(n.conv("x", c, 3)), "RELU");
+  for (int unit = 0; unit < 2; ++unit) {
+    const std::string left = s.channels(x, 0, c / 2);
+    std::string right = s.channels(x, c / 2, c);
+    right = n.act(n.batchnorm(n.conv(right, c / 2, 1)), "RELU");
+    right = n.batchnorm(n.conv(right, c / 2, 3, 1, c / 2));  // depthwise
+    right = n.act(n.batchnorm(n.conv(right, c / 2, 1)), "RELU");
+    x = s.shuffle(s.concat({left, right}), c, h, w);
+    n.note(x, c);
+  }
+  x = n.pool(n.conv(x, 5, 1), "AVERAGE", 1, 1, true);
+  const auto kinds = expect_same(n.finish(x));
+  EXPECT_EQ(count(kinds, "channelShuffle"), 2);
+  EXPECT_EQ(count(kinds, "transpose"), 0);
+  if (kernels::cpu_kernels_available()) {
+    EXPECT_EQ(count(kinds, "reorder"), 2) << "at the input and the output only";
+  }
+}
+
+// reshape -> transpose -> reshape with the shuffle's permutation, but shapes
+// that make it no channel shuffle (the split takes the height into the
+// groups): the fused op computes what the three layers do, channels-last
+// data included.
+TEST(OptimizedShuffleNet, NonShuffleShapesComputeTheLayers) {
+  const int64_t c = 4, h = 6, w = 5;
+  Net n(true, 3, h, w, 32);
+  ShuffleNet s(n);
+  std::string x = n.conv("x", c, 3);
+  x = s.shuffle(x, c, h, w, {1, 2, 2 * h, 1, w});
+  x = n.conv(x, 3, 1);
+  const auto kinds = expect_same(n.finish(x));
+  EXPECT_EQ(count(kinds, "channelShuffle"), 1);
+}
+
 // Batched prediction stacks items along the Batch axis of a rank-5 network:
 // a new plan, whose shapes differ from the single prediction's.
 TEST(OptimizedGraphsBatch, StackedPredictionsMatchSingleOnes) {

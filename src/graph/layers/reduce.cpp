@@ -11,6 +11,9 @@
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/reduce.h"
+#if defined(MOREL_WITH_DNNL)
+#include "kernels/cpu/reduce.h"
+#endif
 
 namespace morel::graph {
 namespace {
@@ -157,8 +160,21 @@ class ReduceNd final : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
+#if defined(MOREL_WITH_DNNL)
+    if (kernels::cpu::run_prepared(ctx, inputs, outputs)) return;
+#endif
     const Shape& s = inputs[0].shape;
     ref::reduce(ctx.threads, params_, inputs[0].data, s, mask(s.rank()), outputs[0].data);
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
+                                  const PrepareContext&) const override {
+#if defined(MOREL_WITH_DNNL)
+    return kernels::cpu::prepare_reduce(params_.op, inputs[0], mask(inputs[0].rank()));
+#else
+    (void)inputs;
+    return nullptr;
+#endif
   }
 
   bool batch_independent() const override { return batch_independent_; }

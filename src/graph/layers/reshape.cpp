@@ -52,6 +52,7 @@ class ViewOp : public Op {
     ref::copy(inputs[0].data, outputs[0].count(), outputs[0].data);
   }
   bool in_place() const override { return true; }
+  bool is_reshape() const override { return true; }
 };
 
 // Resolves a reshape target against the input shape. Entries are positive

@@ -289,15 +289,40 @@ class SliceStaticOp final : public Op {
            std::span<const TensorView> outputs) const override {
     ref::StridedWindow w;
     static_slice_shape(s_, inputs[0].shape, s_.begin, &w);
+    if (channels_last_) w = channels_last_window(w);
     ref::strided_window(w, inputs[0].data, outputs[0].data, ctx.threads);
   }
 
   // An N-d layer; in a rank-5 network it may slice the Batch axis.
   bool batch_independent() const override { return !rank5_; }
 
+  // On channels-last data the same window applies to the permuted axes, as
+  // long as no axis is squeezed (which would move C, H and W).
+  LayoutSupport layout_support() const override {
+    for (bool q : s_.squeeze)
+      if (q) return LayoutSupport::kNone;
+    return s_.strides.size() >= 3 ? LayoutSupport::kNative : LayoutSupport::kNone;
+  }
+  void set_channels_last() override { channels_last_ = true; }
+
  private:
+  // The window over the channels-last storage of the tensors `w` describes.
+  static ref::StridedWindow channels_last_window(const ref::StridedWindow& w) {
+    const int r = w.input.rank();
+    ref::StridedWindow cl;
+    cl.input = channels_last_shape(w.input);
+    cl.output = channels_last_shape(w.output);
+    for (int a = 0; a < r; ++a) {
+      const int b = channels_last_axis(a, r);
+      cl.begin[b] = w.begin[a];
+      cl.step[b] = w.step[a];
+    }
+    return cl;
+  }
+
   bool rank5_;
   SliceSpec s_;
+  bool channels_last_ = false;
 };
 
 // sliceDynamic: begin indices come from input 1, and inputs 2..6 may override

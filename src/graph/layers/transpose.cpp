@@ -98,6 +98,7 @@ class TransposeOp : public Op {
 
   // An N-d layer does not know which axis holds independent items.
   bool batch_independent() const override { return false; }
+  std::optional<std::vector<int>> as_transpose() const override { return perm_; }
 
  private:
   std::vector<int> perm_;

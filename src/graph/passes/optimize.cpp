@@ -4,6 +4,7 @@ namespace morel::graph {
 
 void optimize(Graph& graph, const PassOptions& options) {
   remove_noops(graph);
+  fuse_channel_shuffle(graph);
   fold_batchnorm(graph);
   fuse_activation(graph);  // conv -> relu
   fuse_add(graph);         // conv -> add

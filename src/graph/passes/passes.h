@@ -20,6 +20,9 @@ void optimize(Graph& graph, const PassOptions& options);
 
 // Drops ops that compute their input unchanged (copy, linear 1x+0).
 void remove_noops(Graph& graph);
+// Replaces reshape -> transpose -> reshape channel shuffles by one op that
+// runs in either layout.
+void fuse_channel_shuffle(Graph& graph);
 // Folds a per-channel affine map (batchnorm with given statistics, scale,
 // bias) into the weights of the op that produces its input.
 void fold_batchnorm(Graph& graph);

@@ -10,10 +10,11 @@ namespace {
 
 constexpr int64_t kTile = 32;
 
-// out[n, j, i] = in[n, i, j] for an [outer, rows, cols] input: tiles of
-// kTile x kTile, one task per (item, row tile).
-void transpose(const float* in, float* out, int64_t outer, int64_t rows, int64_t cols,
-               int threads) {
+}  // namespace
+
+// Tiles of kTile x kTile, one task per (item, row tile).
+void transpose_matrices(const float* in, float* out, int64_t outer, int64_t rows, int64_t cols,
+                        int threads) {
   if (rows == 1 || cols == 1) {
     if (in != out) std::memcpy(out, in, static_cast<size_t>(outer * rows * cols) * sizeof(float));
     return;
@@ -32,16 +33,14 @@ void transpose(const float* in, float* out, int64_t outer, int64_t rows, int64_t
   });
 }
 
-}  // namespace
-
 void to_channels_last(const float* in, float* out, int64_t outer, int64_t channels, int64_t spatial,
                       int threads) {
-  transpose(in, out, outer, channels, spatial, threads);
+  transpose_matrices(in, out, outer, channels, spatial, threads);
 }
 
 void to_plain(const float* in, float* out, int64_t outer, int64_t channels, int64_t spatial,
               int threads) {
-  transpose(in, out, outer, spatial, channels, threads);
+  transpose_matrices(in, out, outer, spatial, channels, threads);
 }
 
 }  // namespace morel::kernels::reference

@@ -13,5 +13,8 @@ void to_channels_last(const float* in, float* out, int64_t outer, int64_t channe
 // out[n, c, s] = in[n, s, c]
 void to_plain(const float* in, float* out, int64_t outer, int64_t channels, int64_t spatial,
               int threads);
+// out[n, j, i] = in[n, i, j] for an [outer, rows, cols] input.
+void transpose_matrices(const float* in, float* out, int64_t outer, int64_t rows, int64_t cols,
+                        int threads);
 
 }  // namespace morel::kernels::reference

@@ -1,8 +1,10 @@
 #include "kernels/reference/transpose.h"
 
 #include <array>
+#include <cstring>
 
 #include "kernels/parallel.h"
+#include "kernels/reference/layout.h"
 
 namespace morel::kernels::reference {
 
@@ -43,6 +45,23 @@ void transpose(const float* in, const Shape& in_shape, std::span<const int> perm
       }
     }
   });
+}
+
+void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups,
+                     int64_t channels, int64_t spatial, int threads) {
+  const int64_t k = channels / groups;
+  const size_t plane = static_cast<size_t>(spatial) * sizeof(float);
+  parallel_for(threads, outer * channels, [&](int64_t task) {
+    const int64_t n = task / channels, c = task % channels;  // output channel c = j * groups + i
+    const int64_t j = c / groups, i = c % groups;
+    std::memcpy(out + task * spatial, in + (n * channels + i * k + j) * spatial, plane);
+  });
+}
+
+void channel_shuffle_channels_last(const float* in, float* out, int64_t outer, int64_t groups,
+                                   int64_t channels, int64_t spatial, int threads) {
+  // Each pixel's channels, seen as a [groups, k] matrix, transposed.
+  transpose_matrices(in, out, outer * spatial, groups, channels / groups, threads);
 }
 
 void reorganize_data(const ReorganizeParams& p, const float* in, float* out, int threads) {

@@ -16,6 +16,16 @@ namespace morel::kernels::reference {
 void transpose(const float* in, const Shape& in_shape, std::span<const int> perm, float* out,
                int threads);
 
+// Channel shuffle of an [outer, C, S] tensor in `groups` groups (C = groups * k):
+// output channel j * groups + i is input channel i * k + j, the result of
+// reshaping C to [groups, k], transposing those two axes and merging them back
+// (ShuffleNet's channel shuffle). Plain storage moves whole S-planes;
+// channels-last storage ([outer, S, C]) shuffles within each pixel.
+void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups,
+                     int64_t channels, int64_t spatial, int threads);
+void channel_shuffle_channels_last(const float* in, float* out, int64_t outer, int64_t groups,
+                                   int64_t channels, int64_t spatial, int threads);
+
 enum class Reorganize {
   kSpaceToDepth,  // [C, H, W] -> [C*b*b, H/b, W/b], block offset (i, j) major
   kDepthToSpace,  // inverse of kSpaceToDepth
