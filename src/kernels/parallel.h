@@ -8,7 +8,33 @@
 // The body must not throw: an exception cannot leave an OpenMP region (it
 // would terminate the process). Check data first, in a serial pass.
 
+#if defined(MOREL_WITH_OPENMP)
+#include <omp.h>
+#endif
+
 namespace morel::kernels {
+
+// The team size oneDNN and OpenMP code without num_threads use on the calling
+// thread from now on (a per-thread setting; nothing without OpenMP).
+inline void set_default_threads(int threads) {
+#if defined(MOREL_WITH_OPENMP)
+  omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+}
+
+// set_default_threads(threads) for one scope, then back to `after`.
+class ScopedDefaultThreads {
+ public:
+  ScopedDefaultThreads(int threads, int after) : after_(after) { set_default_threads(threads); }
+  ~ScopedDefaultThreads() { set_default_threads(after_); }
+  ScopedDefaultThreads(const ScopedDefaultThreads&) = delete;
+  ScopedDefaultThreads& operator=(const ScopedDefaultThreads&) = delete;
+
+ private:
+  int after_;
+};
 
 template <class F>
 void parallel_for(int threads, int64_t n, F&& body) {

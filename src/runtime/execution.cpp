@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "kernels/parallel.h"
 #include "morel/error.h"
 
 namespace morel::runtime {
@@ -49,6 +50,15 @@ void Execution::run_node(size_t i, graph::RunContext& ctx) {
   ctx.plan = plan_->kernels[i].get();
   ctx.binding = bindings_[i].get();
   try {
+    const int threads = plan_->threads[i];
+    if (threads != ctx.threads) {
+      // A small op (see Plan::threads) runs on fewer threads than the rest.
+      graph::RunContext narrow = ctx;
+      narrow.threads = threads;
+      const kernels::ScopedDefaultThreads team(threads, ctx.threads);
+      node.op->run(narrow, inputs_[i], outputs_[i]);
+      return;
+    }
     node.op->run(ctx, inputs_[i], outputs_[i]);
   } catch (const Error& e) {
     throw Error(e.code(), node.label() + ": " + e.what());

@@ -5,11 +5,8 @@
 #include <set>
 #include <thread>
 
-#if defined(MOREL_WITH_OPENMP)
-#include <omp.h>
-#endif
-
 #include "graph/passes/passes.h"
+#include "kernels/parallel.h"
 #include "kernels/available.h"
 #include "morel/error.h"
 
@@ -303,11 +300,9 @@ FeatureMap NetworkPredictor::collect(Execution& exec, int64_t item, int64_t item
 }
 
 void NetworkPredictor::use_threads() const {
-#if defined(MOREL_WITH_OPENMP)
   // oneDNN (and any OpenMP code without num_threads) uses the calling
   // thread's default team size.
-  omp_set_num_threads(run_context_.threads);
-#endif
+  kernels::set_default_threads(run_context_.threads);
 }
 
 void NetworkPredictor::prepare(const FeatureMap& inputs) const {

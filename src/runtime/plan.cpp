@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "kernels/parallel.h"
 #include "morel/error.h"
 
 namespace morel::runtime {
@@ -35,6 +36,7 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes,
   // Shapes and kernels, node by node.
   plan.kernels.resize(n_nodes);
   plan.reused.assign(n_nodes, -1);
+  plan.threads.assign(n_nodes, options.threads);
   std::vector<Shape> in_shapes;
   std::vector<int> reuse(n_nodes, -1);
   for (int i = 0; i < n_nodes; ++i) {
@@ -58,10 +60,17 @@ Plan make_plan(const graph::Graph& g, std::span<const Shape> input_shapes,
                       node.label() + ": output shape " + out[k].str() + " is out of range");
       plan.shapes[node.outputs[k]] = out[k];
     }
+    int64_t out_elements = 0;
+    for (const Shape& s : out) out_elements += s.count();
+    const int threads = out_elements <= kSmallOutputElements ? 1 : options.threads;
+    plan.threads[i] = threads;
     int64_t scratch = 0;
     try {
-      if (options.prepare_kernels)
-        plan.kernels[i] = node.op->prepare(in_shapes, out, graph::PrepareContext{options.threads});
+      if (options.prepare_kernels) {
+        // oneDNN sizes its kernels for the default team size when it makes them.
+        const kernels::ScopedDefaultThreads team(threads, options.threads);
+        plan.kernels[i] = node.op->prepare(in_shapes, out, graph::PrepareContext{threads});
+      }
       scratch = plan.kernels[i] ? plan.kernels[i]->workspace_floats
                                 : node.op->workspace_size(in_shapes, out);
     } catch (const Error& e) {

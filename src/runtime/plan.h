@@ -28,7 +28,14 @@ struct Plan {
   std::vector<std::shared_ptr<const graph::OpPlan>> kernels;
   // Per node: its output 0 was given input `reused[i]`'s memory (else -1).
   std::vector<int> reused;
+  // Per node: the threads it runs on. Ops with small outputs (the squeeze
+  // and excitation branches, global pooling, classifier heads) run on one:
+  // splitting them costs more in synchronization than it saves.
+  std::vector<int> threads;
 };
+
+// Outputs up to this many elements in all make a node run on one thread.
+inline constexpr int64_t kSmallOutputElements = 4096;
 
 // Infer every shape and assign arena offsets. Values whose lifetimes do not
 // overlap share memory (greedy by size: the largest values are placed

@@ -123,5 +123,25 @@ TEST(Threads, EachModelKeepsItsOwnCount) {
   }
 }
 
+// Ops with small outputs (a squeeze-and-excitation branch after global
+// pooling) run on one thread; the threads option still holds for the rest.
+TEST(Threads, SmallOpsRunOnOneThread) {
+  ModelBuilder b;
+  b.use_exact_shapes();
+  b.add_array_input("x", {1, 8, 32, 32});
+  b.add_pooling("pool", "x", "pool", "AVERAGE", 1, 1, 1, 1, true, true);  // [1, 8, 1, 1]
+  b.add_custom("probe", {"pool"}, {"p"}, "TeamProbe");
+  b.add_array_output("p");
+  ModelOptions o;
+  o.threads = 3;
+  const Model m = Model::from_spec(b.build(), o);
+  m.predict(input());
+  EXPECT_EQ(g_default_team.load(), 1);
+  // And back to three for the large ops of the next model.
+  const Model big = Model::from_spec(conv_probe_conv(), o);
+  big.predict(input());
+  EXPECT_EQ(g_default_team.load(), 3);
+}
+
 }  // namespace
 }  // namespace morel::test
