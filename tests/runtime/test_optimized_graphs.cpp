@@ -428,6 +428,29 @@ TEST(OptimizedShuffleNet, UnitsStayChannelsLast) {
   }
 }
 
+// Static slices inside a channels-last region, with steps other than 1 on
+// every axis (a negative one included): the window moves with the axes.
+TEST(OptimizedShuffleNet, StridedSlicesOfChannelsLastData) {
+  Net n(true, 3, 11, 9, 33);
+  std::string x = n.conv("x", 10, 3);
+  const std::string name = "strided";
+  auto* p = n.builder().add_layer(name, {x}, {name}).mutable_slicestatic();
+  const int64_t begin[] = {0, 1, 0, 8}, end[] = {1, 9, 11, 0}, step[] = {1, 3, 2, -2};
+  for (int a = 0; a < 4; ++a) {
+    p->add_beginids(begin[a]);
+    p->add_beginmasks(false);
+    p->add_endids(end[a]);
+    p->add_endmasks(a == 3);
+    p->add_strides(step[a]);
+  }
+  n.note(name, 3);  // channels 1, 4, 7
+  x = n.conv(name, 4, 1);
+  const auto kinds = expect_same(n.finish(x));
+  if (kernels::cpu_kernels_available()) {
+    EXPECT_EQ(count(kinds, "reorder"), 2) << "the slice stays channels-last";
+  }
+}
+
 // reshape -> transpose -> reshape with the shuffle's permutation, but shapes
 // that make it no channel shuffle (the split takes the height into the
 // groups): the fused op computes what the three layers do, channels-last
