@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <sstream>
 
 #include <google/protobuf/stubs/logging.h>
@@ -71,10 +72,12 @@ Spec load_spec(const std::filesystem::path& path) {
   if (static_cast<uint64_t>(size) > kMaxModelBytes)
     invalid(path.string(),
             "model of " + std::to_string(size) + " bytes is larger than the format's 2 GiB limit");
-  std::string bytes(static_cast<size_t>(size), '\0');
-  if (!in.read(bytes.data(), size))
+  // Uninitialized: zero-filling a buffer the read overwrites cost a tenth of
+  // loading a 100 MB model.
+  const auto bytes = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(size));
+  if (!in.read(bytes.get(), size))
     throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
-  return parse_spec(bytes, path.string());
+  return parse_spec(std::string_view(bytes.get(), static_cast<size_t>(size)), path.string());
 }
 
 std::string serialize_spec(const Spec& spec) {
