@@ -85,8 +85,7 @@ class ChannelShuffleOp final : public Op {
     const int c = in.rank() - 3;  // the channel axis
     for (int a = 0; a < c; ++a)
       if (split[a] != in[a]) return 0;
-    if (split[c] * split[c + 1] != in[c] || split[c + 2] != in[c + 1] ||
-        split[c + 3] != in[c + 2])
+    if (split[c] * split[c + 1] != in[c] || split[c + 2] != in[c + 1] || split[c + 3] != in[c + 2])
       return 0;
     return split[c];
   }

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "graph/passes/passes.h"
-#include "kernels/parallel.h"
 #include "kernels/available.h"
+#include "kernels/parallel.h"
 #include "morel/error.h"
 
 namespace morel::runtime {

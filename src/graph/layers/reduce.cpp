@@ -177,7 +177,9 @@ class ReduceNd final : public Op {
 #endif
   }
 
-  bool batch_independent() const override { return batch_independent_; }
+  bool batch_independent() const override {
+    return batch_independent_;
+  }
 
  private:
   // The reduced axes of a rank-`rank` input as a bit mask.

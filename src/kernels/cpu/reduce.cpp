@@ -47,8 +47,7 @@ class ReduceKernel final : public Kernel {
     switch (op_) {
       case ReduceOp::kMax: return run_typed<ReduceOp::kMax>(ctx, inputs[0].data, outputs[0].data);
       case ReduceOp::kMin: return run_typed<ReduceOp::kMin>(ctx, inputs[0].data, outputs[0].data);
-      case ReduceOp::kMean:
-        return run_typed<ReduceOp::kMean>(ctx, inputs[0].data, outputs[0].data);
+      case ReduceOp::kMean: return run_typed<ReduceOp::kMean>(ctx, inputs[0].data, outputs[0].data);
       default: return run_typed<ReduceOp::kSum>(ctx, inputs[0].data, outputs[0].data);
     }
   }
@@ -83,8 +82,7 @@ class ReduceKernel final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_reduce(ReduceOp op, const Shape& shape, uint32_t axis_mask) {
-  if (op != ReduceOp::kSum && op != ReduceOp::kMean && op != ReduceOp::kMax &&
-      op != ReduceOp::kMin)
+  if (op != ReduceOp::kSum && op != ReduceOp::kMean && op != ReduceOp::kMax && op != ReduceOp::kMin)
     return nullptr;
   const int rank = shape.rank();
   int first = 0;

@@ -47,8 +47,8 @@ void transpose(const float* in, const Shape& in_shape, std::span<const int> perm
   });
 }
 
-void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups,
-                     int64_t channels, int64_t spatial, int threads) {
+void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups, int64_t channels,
+                     int64_t spatial, int threads) {
   const int64_t k = channels / groups;
   const size_t plane = static_cast<size_t>(spatial) * sizeof(float);
   parallel_for(threads, outer * channels, [&](int64_t task) {

@@ -21,8 +21,8 @@ void transpose(const float* in, const Shape& in_shape, std::span<const int> perm
 // reshaping C to [groups, k], transposing those two axes and merging them back
 // (ShuffleNet's channel shuffle). Plain storage moves whole S-planes;
 // channels-last storage ([outer, S, C]) shuffles within each pixel.
-void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups,
-                     int64_t channels, int64_t spatial, int threads);
+void channel_shuffle(const float* in, float* out, int64_t outer, int64_t groups, int64_t channels,
+                     int64_t spatial, int threads);
 void channel_shuffle_channels_last(const float* in, float* out, int64_t outer, int64_t groups,
                                    int64_t channels, int64_t spatial, int threads);
 
