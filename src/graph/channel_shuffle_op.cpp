@@ -9,6 +9,14 @@ namespace {
 
 namespace ref = kernels::reference;
 
+// What the op works out from its shapes, once per plan (prepare()) rather
+// than on every run: the group count when the three layers are a channel
+// shuffle of this input (else 0), and the shape the first reshape gives.
+struct ShuffleShapes final : OpPlan {
+  int64_t groups = 0;
+  Shape split;
+};
+
 class ChannelShuffleOp final : public Op {
  public:
   ChannelShuffleOp(std::unique_ptr<Op> split, std::vector<int> perm, std::unique_ptr<Op> merge)
@@ -24,43 +32,51 @@ class ChannelShuffleOp final : public Op {
                   "the transpose has " + str(int64_t(perm_.size())) +
                       " axes; the reshaped input (" + split.str() + ") has rank " +
                       str(split.rank()));
-    const Shape swapped = permuted(split);
+    const Shape swapped = permuted(split, perm_);
     return merge_->infer_shapes(std::span<const Shape>(&swapped, 1));
+  }
+
+  std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
+                                  const PrepareContext&) const override {
+    auto plan = std::make_unique<ShuffleShapes>(shapes_for(inputs[0], outputs[0]));
+    plan->workspace_floats = workspace_size(inputs, outputs);
+    return plan;
   }
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
     const Shape& in = inputs[0].shape;
-    const int64_t groups = shuffle_groups(in, outputs[0].shape);
-    if (groups > 0) {
+    ShuffleShapes unplanned;  // runs without a plan work it out each time
+    if (!ctx.plan) unplanned = shapes_for(in, outputs[0].shape);
+    const ShuffleShapes& s = ctx.plan ? static_cast<const ShuffleShapes&>(*ctx.plan) : unplanned;
+    if (s.groups > 0) {
       const ChannelPlanes v = channel_planes(in);
       if (channels_last_)
-        ref::channel_shuffle_channels_last(inputs[0].data, outputs[0].data, v.outer, groups,
+        ref::channel_shuffle_channels_last(inputs[0].data, outputs[0].data, v.outer, s.groups,
                                            v.channels, v.spatial, ctx.threads);
       else
-        ref::channel_shuffle(inputs[0].data, outputs[0].data, v.outer, groups, v.channels,
+        ref::channel_shuffle(inputs[0].data, outputs[0].data, v.outer, s.groups, v.channels,
                              v.spatial, ctx.threads);
       return;
     }
     // Not a shuffle of these shapes: what the three layers compute, on plain
     // data (through the workspace when the tensors are channels-last).
-    const Shape split = split_->infer_shapes(std::span<const Shape>(&in, 1)).at(0);
     if (!channels_last_) {
-      ref::transpose(inputs[0].data, split, perm_, outputs[0].data, ctx.threads);
+      ref::transpose(inputs[0].data, s.split, perm_, outputs[0].data, ctx.threads);
       return;
     }
     float* plain_in = ctx.workspace;
     float* plain_out = ctx.workspace + in.count();
     const ChannelPlanes vi = channel_planes(in), vo = channel_planes(outputs[0].shape);
     ref::to_plain(inputs[0].data, plain_in, vi.outer, vi.channels, vi.spatial, ctx.threads);
-    ref::transpose(plain_in, split, perm_, plain_out, ctx.threads);
+    ref::transpose(plain_in, s.split, perm_, plain_out, ctx.threads);
     ref::to_channels_last(plain_out, outputs[0].data, vo.outer, vo.channels, vo.spatial,
                           ctx.threads);
   }
 
   int64_t workspace_size(std::span<const Shape> inputs,
                          std::span<const Shape> outputs) const override {
-    if (!channels_last_ || shuffle_groups(inputs[0], outputs[0]) > 0) return 0;
+    if (!channels_last_ || shapes_for(inputs[0], outputs[0]).groups > 0) return 0;
     return 2 * inputs[0].count();
   }
 
@@ -69,25 +85,19 @@ class ChannelShuffleOp final : public Op {
   void set_channels_last() override { channels_last_ = true; }
 
  private:
-  Shape permuted(const Shape& s) const {
-    Shape out;
-    for (int a : perm_) out.push_back(s[a]);
-    return out;
-  }
-
-  // The group count when, for this input, the first reshape splits the
-  // channel axis (-3) into [groups, C / groups] and the output has the
-  // input's shape; 0 otherwise.
-  int64_t shuffle_groups(const Shape& in, const Shape& out) const {
-    if (!shuffle_perm_ || in.rank() < 3 || out != in) return 0;
-    const Shape split = split_->infer_shapes(std::span<const Shape>(&in, 1)).at(0);
-    if (split.rank() != in.rank() + 1) return 0;
+  // The group count is set when the first reshape splits the channel axis
+  // (-3) into [groups, C / groups] and the output has the input's shape.
+  ShuffleShapes shapes_for(const Shape& in, const Shape& out) const {
+    ShuffleShapes s;
+    s.split = split_->infer_shapes(std::span<const Shape>(&in, 1)).at(0);
+    if (!shuffle_perm_ || in.rank() < 3 || out != in || s.split.rank() != in.rank() + 1) return s;
     const int c = in.rank() - 3;  // the channel axis
     for (int a = 0; a < c; ++a)
-      if (split[a] != in[a]) return 0;
-    if (split[c] * split[c + 1] != in[c] || split[c + 2] != in[c + 1] || split[c + 3] != in[c + 2])
-      return 0;
-    return split[c];
+      if (s.split[a] != in[a]) return s;
+    if (s.split[c] * s.split[c + 1] == in[c] && s.split[c + 2] == in[c + 1] &&
+        s.split[c + 3] == in[c + 2])
+      s.groups = s.split[c];
+    return s;
   }
 
   std::unique_ptr<Op> split_;

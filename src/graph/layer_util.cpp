@@ -70,4 +70,10 @@ std::vector<float> weights(const spec::WeightParams& w, int64_t count, const std
   return decode_weights(w, count, layout, field);
 }
 
+Shape permuted(const Shape& in, std::span<const int> perm) {
+  Shape out;
+  for (int a : perm) out.push_back(in[a]);
+  return out;
+}
+
 }  // namespace morel::graph

@@ -59,4 +59,7 @@ std::vector<float> weights(const spec::WeightParams& w, int64_t count, const std
 
 std::string str(int64_t v);
 
+// `in` with its axes permuted: output axis i is input axis perm[i].
+Shape permuted(const Shape& in, std::span<const int> perm);
+
 }  // namespace morel::graph

@@ -35,12 +35,6 @@ std::vector<int> read_permutation(const google::protobuf::RepeatedField<uint64_t
   return perm;
 }
 
-Shape permuted(const Shape& in, const std::vector<int>& perm) {
-  Shape out;
-  for (int a : perm) out.push_back(in[a]);
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // permute (legacy): rank 5 [Seq, Batch, C, H, W]. `axis` permutes the four
 // axes [Seq, C, H, W] (numbered 0..3) while Batch stays at position 1:

@@ -9,15 +9,6 @@ namespace {
 
 using kernels::reference::Activation;
 
-// The producer of `v` when it may take over `v`'s value: its only output,
-// read by `readers` slots and not a graph output; else -1.
-int sole_producer(const Graph& g, const Uses& uses, const std::vector<bool>& dead, int v,
-                  int readers) {
-  const int p = uses.producer[v];
-  if (p < 0 || dead[p] || uses.output[v] || uses.count[v] != readers) return -1;
-  return g.nodes[p].outputs.size() == 1 ? p : -1;
-}
-
 // m = x * sigmoid(x): the sigmoid node's index, or -1.
 int swish_sigmoid(const Graph& g, const Uses& uses, const Node& m) {
   if (m.op->as_binary() != BinaryKind::kMultiply || m.inputs.size() != 2) return -1;

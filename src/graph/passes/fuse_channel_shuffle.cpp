@@ -13,17 +13,16 @@
 namespace morel::graph {
 namespace {
 
-// The node defining `v` when it has one input and one output and `v` is read
-// only once (by the node fusing it); else -1.
-int single_producer(const Graph& g, const Uses& uses, const std::vector<bool>& dead, int v) {
-  const int p = uses.producer[v];
-  if (p < 0 || dead[p] || !uses.single_use(v)) return -1;
-  const Node& n = g.nodes[p];
-  return n.inputs.size() == 1 && n.outputs.size() == 1 ? p : -1;
-}
-
+// A reshape with one input and one output.
 bool is_single_reshape(const Node& n) {
   return n.op->is_reshape() && n.inputs.size() == 1 && n.outputs.size() == 1;
+}
+
+// The node defining `v`, read only by the node fusing it, when it has one
+// input (and one output); else -1.
+int single_input_producer(const Graph& g, const Uses& uses, const std::vector<bool>& dead, int v) {
+  const int p = sole_producer(g, uses, dead, v, 1);
+  return p >= 0 && g.nodes[p].inputs.size() == 1 ? p : -1;
 }
 
 }  // namespace
@@ -34,11 +33,11 @@ void fuse_channel_shuffle(Graph& g) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     Node& merge = g.nodes[i];
     if (!is_single_reshape(merge)) continue;
-    const int t = single_producer(g, uses, dead, merge.inputs[0]);
+    const int t = single_input_producer(g, uses, dead, merge.inputs[0]);
     if (t < 0) continue;
     const std::optional<std::vector<int>> perm = g.nodes[t].op->as_transpose();
     if (!perm || !is_channel_shuffle_permutation(*perm)) continue;
-    const int s = single_producer(g, uses, dead, g.nodes[t].inputs[0]);
+    const int s = single_input_producer(g, uses, dead, g.nodes[t].inputs[0]);
     if (s < 0 || !is_single_reshape(g.nodes[s])) continue;
 
     Node& split = g.nodes[s];

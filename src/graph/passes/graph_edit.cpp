@@ -13,6 +13,13 @@ Uses::Uses(const Graph& g)
   for (int v : g.outputs) output[v] = true;
 }
 
+int sole_producer(const Graph& g, const Uses& uses, const std::vector<bool>& dead, int v,
+                  int readers) {
+  const int p = uses.producer[v];
+  if (p < 0 || dead[p] || uses.output[v] || uses.count[v] != readers) return -1;
+  return g.nodes[p].outputs.size() == 1 ? p : -1;
+}
+
 void erase_nodes(Graph& g, const std::vector<bool>& dead) {
   std::vector<Node> kept;
   kept.reserve(g.nodes.size());

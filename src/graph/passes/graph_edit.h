@@ -19,6 +19,11 @@ struct Uses {
   bool single_use(int v) const { return count[v] == 1 && !output[v]; }
 };
 
+// The producer of `v` when it may take over `v`'s value: a live node whose
+// only output is `v`, read by `readers` slots and not a graph output; else -1.
+int sole_producer(const Graph& g, const Uses& uses, const std::vector<bool>& dead, int v,
+                  int readers);
+
 // Removes the nodes marked true.
 void erase_nodes(Graph& g, const std::vector<bool>& dead);
 
