@@ -148,6 +148,7 @@ class Net {
   }
 
   ModelBuilder& builder() { return b_; }
+  int64_t channels(const std::string& v) const { return channels_.at(v); }
   // Records the channel count of a blob added through builder().
   void note(const std::string& v, int64_t channels) { channels_[v] = channels; }
 
@@ -362,8 +363,9 @@ class ShuffleNet {
  public:
   explicit ShuffleNet(Net& n) : n_(n) {}
 
-  std::string shuffle(const std::string& in, int64_t c, int64_t h, int64_t w,
+  std::string shuffle(const std::string& in, int64_t h, int64_t w,
                       std::vector<int64_t> split_shape = {}) {
+    const int64_t c = n_.channels(in);
     if (split_shape.empty()) split_shape = {1, 2, c / 2, h, w};
     const std::string r1 = next("split"), t = next("swap"), r2 = next("merge");
     auto* p1 = n_.builder().add_layer(r1, {in}, {r1}).mutable_reshapestatic();
@@ -395,7 +397,9 @@ class ShuffleNet {
     const std::string name = next("cat");
     auto* p = n_.builder().add_layer(name, in, {name}).mutable_concatnd();
     p->set_axis(1);
-    n_.note(name, 0);
+    int64_t c = 0;
+    for (const auto& i : in) c += n_.channels(i);
+    n_.note(name, c);
     return name;
   }
 
@@ -416,8 +420,7 @@ TEST(OptimizedShuffleNet, UnitsStayChannelsLast) {
     right = n.act(n.batchnorm(n.conv(right, c / 2, 1)), "RELU");
     right = n.batchnorm(n.conv(right, c / 2, 3, 1, c / 2));  // depthwise
     right = n.act(n.batchnorm(n.conv(right, c / 2, 1)), "RELU");
-    x = s.shuffle(s.concat({left, right}), c, h, w);
-    n.note(x, c);
+    x = s.shuffle(s.concat({left, right}), h, w);
   }
   x = n.pool(n.conv(x, 5, 1), "AVERAGE", 1, 1, true);
   const auto kinds = expect_same(n.finish(x));
@@ -460,7 +463,7 @@ TEST(OptimizedShuffleNet, NonShuffleShapesComputeTheLayers) {
   Net n(true, 3, h, w, 32);
   ShuffleNet s(n);
   std::string x = n.conv("x", c, 3);
-  x = s.shuffle(x, c, h, w, {1, 2, 2 * h, 1, w});
+  x = s.shuffle(x, h, w, {1, 2, 2 * h, 1, w});
   x = n.conv(x, 3, 1);
   const auto kinds = expect_same(n.finish(x));
   EXPECT_EQ(count(kinds, "channelShuffle"), 1);
