@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "graph/layout.h"
+#include "kernels/reference/concat_split.h"
+
 namespace morel::graph {
 
 std::string str(int64_t v) {
@@ -74,6 +77,40 @@ Shape permuted(const Shape& in, std::span<const int> perm) {
   Shape out;
   for (int a : perm) out.push_back(in[a]);
   return out;
+}
+
+Shape concat_shape(std::span<const Shape> inputs, int axis) {
+  Shape out = inputs[0];
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const Shape& s = inputs[i];
+    require_shape(s.rank() == out.rank(), "input " + str(int64_t(i)) + " has shape " + s.str() +
+                                              "; input 0 has shape " + inputs[0].str() +
+                                              " (ranks must match)");
+    for (int a = 0; a < s.rank(); ++a)
+      require_shape(a == axis || s[a] == inputs[0][a],
+                    "input " + str(int64_t(i)) + " has shape " + s.str() + "; input 0 has shape " +
+                        inputs[0].str() + " (only axis " + str(axis) + " may differ)");
+    out[axis] += s[axis];
+  }
+  return out;
+}
+
+void concat_values(std::span<const ConstTensorView> inputs, int axis, bool channels_last,
+                   float* out, int threads) {
+  std::vector<const float*> data;
+  std::vector<int64_t> sizes;
+  for (const ConstTensorView& t : inputs) {
+    data.push_back(t.data);
+    sizes.push_back(t.shape[axis]);
+  }
+  Shape stored = inputs[0].shape;
+  if (channels_last && stored.rank() >= 3) {
+    axis = channels_last_axis(axis, stored.rank());
+    stored = channels_last_shape(stored);
+  }
+  const kernels::reference::AxisSplit around{stored.count(0, axis),
+                                             stored.count(axis + 1, stored.rank())};
+  kernels::reference::concat(around, data, sizes, out, threads);
 }
 
 }  // namespace morel::graph

@@ -62,4 +62,12 @@ std::string str(int64_t v);
 // `in` with its axes permuted: output axis i is input axis perm[i].
 Shape permuted(const Shape& in, std::span<const int> perm);
 
+// The shape of `inputs` joined along `axis` (non-negative): all have the same
+// rank and agree on every other axis; throws Error(kInvalidInput) otherwise.
+Shape concat_shape(std::span<const Shape> inputs, int axis);
+// Joins `inputs` along logical `axis` into `out` (concat_shape of theirs).
+// Channels-last data (graph/layout.h) is joined along the axis's stored position.
+void concat_values(std::span<const ConstTensorView> inputs, int axis, bool channels_last,
+                   float* out, int threads);
+
 }  // namespace morel::graph

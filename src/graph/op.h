@@ -8,7 +8,7 @@
 //    per plan instead of on every run;
 //  - fusion hooks, used by the optimization passes (graph/passes/): what a
 //    consumer op is (a per-channel affine, an activation, a two-input add or
-//    multiply), and what a producer op can absorb from the layer after it;
+//    multiply), and what an op can absorb from the layers next to it;
 //  - layout hooks: whether the op can work on channels-last data (see
 //    graph/layout.h).
 #pragma once
@@ -142,8 +142,11 @@ class Op {
   virtual bool is_reshape() const { return false; }
   // A transpose: output axis i is input axis (*as_transpose())[i].
   virtual std::optional<std::vector<int>> as_transpose() const { return std::nullopt; }
+  // A plain concatenation of all inputs along this axis (negative: counted
+  // from the end).
+  virtual std::optional<int64_t> as_concat() const { return std::nullopt; }
 
-  // --- What this op can absorb (as the producer) ---------------------------
+  // --- What this op can absorb ----------------------------------------------
   // The passes call these before the graph is shared; each returns false
   // (and changes nothing) when the op cannot take the step on.
 
@@ -160,6 +163,14 @@ class Op {
   // Add one more input (the caller appends it as the op's last input) to
   // output 0, with broadcasting, after everything fused so far.
   virtual bool fuse_add() { return false; }
+  // Read input 0 as the concatenation along `axis` (as as_concat() gives it)
+  // of `parts` inputs, which the caller puts in its place, so the
+  // concatenated tensor is never stored.
+  virtual bool fuse_input_concat(int64_t axis, int parts) {
+    (void)axis;
+    (void)parts;
+    return false;
+  }
 
   // --- Channels-last layout (graph/layout.h) --------------------------------
 

@@ -65,6 +65,16 @@ class Builder {
     auto* r2 = b_.add_layer(out, {swapped}, {out}).mutable_reshapestatic();
     for (int64_t d : {1, 4, 6, 6}) r2->add_targetshape(d);
   }
+  void concat(const std::vector<std::string>& in, const std::string& out) {
+    b_.add_layer(out, in, {out}).mutable_concatnd()->set_axis(1);
+  }
+  void grouped_conv(const std::string& in, const std::string& out, int64_t in_channels) {
+    ConvolutionOptions o;
+    o.kernel_channels = in_channels / 2;
+    o.output_channels = 4;
+    o.groups = 2;
+    b_.add_convolution(out, in, out, o, std::vector<float>(4 * in_channels / 2, 0.1f), {});
+  }
   void flatten(const std::string& in, const std::string& out) {
     b_.add_layer(out, {in}, {out}).mutable_flattento2d()->set_axis(1);
   }
@@ -237,6 +247,44 @@ TEST(FuseChannelShuffle, OnlyTheShufflePermutation) {
   EXPECT_FALSE(graph::is_channel_shuffle_permutation({0, 2, 1, 4, 3}));
   EXPECT_FALSE(graph::is_channel_shuffle_permutation({0, 1, 3, 2, 4}));
   EXPECT_FALSE(graph::is_channel_shuffle_permutation({1, 0, 2}));
+}
+
+TEST(FuseInputConcat, AConvolutionReadsTheParts) {
+  Builder b;
+  b.conv("x", "c1");
+  b.relu("x", "r");
+  b.concat({"c1", "r", "x"}, "cat");
+  b.conv("cat", "c2", 12);
+  graph::Graph g = b.lower({"c2"});
+  graph::fuse_input_concat(g);
+  EXPECT_EQ(kinds(g), (Kinds{"convolution", "activation", "convolution+concatND"}));
+  EXPECT_EQ(g.nodes[2].inputs,
+            (std::vector<int>{g.nodes[0].outputs[0], g.nodes[1].outputs[0], g.inputs[0]}));
+}
+
+TEST(FuseInputConcat, NotWhenTheConcatIsReadElsewhere) {
+  Builder b;
+  b.concat({"x", "x"}, "cat");
+  b.conv("cat", "c1", 8);
+  b.conv("cat", "c2", 8);
+  b.add("c1", "c2", "s");
+  graph::Graph g = b.lower({"s"});
+  graph::fuse_input_concat(g);
+  EXPECT_EQ(kinds(g), (Kinds{"concatND", "convolution", "convolution", "addBroadcastable"}));
+}
+
+TEST(FuseInputConcat, NotIntoAGroupedConvolutionOrAfterAFusedAdd) {
+  Builder b;
+  b.concat({"x", "x"}, "cat1");
+  b.grouped_conv("cat1", "g", 8);
+  b.concat({"g", "x"}, "cat2");
+  b.conv("cat2", "c", 8);
+  b.add("c", "g", "s");
+  graph::Graph g = b.lower({"s"});
+  graph::fuse_add(g);
+  graph::fuse_input_concat(g);
+  EXPECT_EQ(kinds(g),
+            (Kinds{"concatND", "convolution", "concatND", "convolution+addBroadcastable"}));
 }
 
 TEST(AssignLayouts, ReordersOnlyAtRegionBorders) {

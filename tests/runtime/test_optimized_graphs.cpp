@@ -259,10 +259,53 @@ TEST_P(OptimizedGraphs, FireModulesWithConcat) {
   }
   x = n.pool(n.act(n.conv(x, 10, 1), "RELU"), "AVERAGE", 1, 1, true);
   const auto kinds = expect_same(n.finish(x));
+  // Each concat is read by a convolution alone: it reads the parts instead.
+  EXPECT_EQ(count(kinds, "concat"), 0);
+  EXPECT_EQ(count(kinds, "convolution+concat+activation"), 2);
   if (kernels::cpu_kernels_available()) {
     // Channels-last from the stem to the classifier: reorders at the input
     // and the output only.
     EXPECT_EQ(count(kinds, "reorder"), 2);
+  }
+}
+
+TEST_P(OptimizedGraphs, ConvolutionsReadingConcatenations) {
+  for (unsigned seed = 1; seed <= 3; ++seed) {
+    Rng rng(seed);
+    const int64_t h = 4 + rng() % 9, w = 4 + rng() % 9;
+    Net n(GetParam(), 3, h, w, seed);
+    // Three parts of uneven channel counts, one of them a model input's
+    // pool (not a convolution), into a strided 3x3 convolution.
+    const std::string a = n.conv("x", 1 + rng() % 9, 1);
+    const std::string b = n.act(n.conv("x", 1 + rng() % 9, 3), "RELU");
+    const std::string p = n.pool("x", "MAX", 3, 1);
+    std::string x = n.act(n.conv(n.concat({a, p, b}), 5, 3, 2), "RELU");
+    // Read twice: the concat stays.
+    const std::string twice = n.concat({x, n.conv(x, 3, 1)});
+    x = n.add(n.conv(twice, 8, 1), n.conv(twice, 8, 3));
+    // Into a grouped convolution: stays too.
+    x = n.conv(n.concat({x, n.conv(x, 8, 1)}), 4, 3, 1, 2);
+    // A residual add fused first: the concat stays.
+    const std::string r = n.conv(x, 6, 1);
+    x = n.add(n.conv(n.concat({r, x}), 6, 1), r);
+    const auto kinds = expect_same(n.finish(x));
+    EXPECT_EQ(count(kinds, "convolution+concat+activation"), 1);
+    EXPECT_EQ(count(kinds, "concat"), 3);
+  }
+}
+
+// Parts joined along the width, not the channels: the convolution computes
+// what the two layers compute (through its reference path).
+TEST(OptimizedGraphsConcat, AlongAnotherAxisThanTheChannels) {
+  for (int64_t axis : {-1, 3, -2}) {
+    Net n(true, 4, 6, 5, 21);
+    const std::string a = n.conv("x", 6, 3), b = n.act(n.conv("x", 6, 1), "RELU");
+    auto& l = n.builder().add_layer("cat", {a, b}, {"cat"});
+    l.mutable_concatnd()->set_axis(axis);
+    n.note("cat", 6);
+    const std::string x = n.act(n.conv("cat", 7, 3, 2), "RELU");
+    const auto kinds = expect_same(n.finish(x));
+    EXPECT_EQ(count(kinds, "convolution+concatND+activation"), 1) << "axis " << axis;
   }
 }
 

@@ -4,6 +4,7 @@
 //   N-d (spec >= 4): concatND (any axis, optional interleave), splitND,
 //   stack (a new axis).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,40 +37,11 @@ ref::AxisSplit around(const Shape& s, int axis) {
   return {s.count(0, axis), s.count(axis + 1, s.rank())};
 }
 
-// Output shape of concatenating `inputs` along `axis` (non-negative): all
-// inputs have the same rank and agree on every other axis.
-Shape concat_shape(std::span<const Shape> inputs, int axis) {
-  Shape out = inputs[0];
-  for (size_t i = 1; i < inputs.size(); ++i) {
-    const Shape& s = inputs[i];
-    require_shape(s.rank() == out.rank(), "input " + str(int64_t(i)) + " has shape " + s.str() +
-                                              "; input 0 has shape " + inputs[0].str() +
-                                              " (ranks must match)");
-    for (int a = 0; a < s.rank(); ++a)
-      require_shape(a == axis || s[a] == inputs[0][a],
-                    "input " + str(int64_t(i)) + " has shape " + s.str() + "; input 0 has shape " +
-                        inputs[0].str() + " (only axis " + str(axis) + " may differ)");
-    out[axis] += s[axis];
-  }
-  return out;
-}
-
 // `axis` of a tensor of shape `s` as stored: channels-last data (see
 // graph/layout.h) is joined or cut along the stored position of the axis.
 ref::AxisSplit stored_split(const Shape& s, int axis, bool channels_last) {
   if (!channels_last || s.rank() < 3) return around(s, axis);
   return around(channels_last_shape(s), channels_last_axis(axis, s.rank()));
-}
-
-void run_concat(const RunContext& ctx, std::span<const ConstTensorView> inputs,
-                const TensorView& out, int axis, bool channels_last) {
-  std::vector<const float*> data;
-  std::vector<int64_t> sizes;
-  for (const ConstTensorView& t : inputs) {
-    data.push_back(t.data);
-    sizes.push_back(t.shape[axis]);
-  }
-  ref::concat(stored_split(out.shape, axis, channels_last), data, sizes, out.data, ctx.threads);
 }
 
 void run_split(const RunContext& ctx, const ConstTensorView& in,
@@ -104,8 +76,11 @@ class ConcatOp : public Op {
 
   void run(const RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
-    run_concat(ctx, inputs, outputs[0], outputs[0].shape.rank() + axis_, channels_last_);
+    concat_values(inputs, outputs[0].shape.rank() + axis_, channels_last_, outputs[0].data,
+                  ctx.threads);
   }
+
+  std::optional<int64_t> as_concat() const override { return axis_; }
 
   LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
   void set_channels_last() override { channels_last_ = true; }
@@ -179,7 +154,7 @@ class ConcatNDOp : public Op {
            std::span<const TensorView> outputs) const override {
     const int axis = normalize_axis(axis_, inputs[0].shape.rank(), "axis");
     if (!interleave_) {
-      run_concat(ctx, inputs, outputs[0], axis, channels_last_);
+      concat_values(inputs, axis, channels_last_, outputs[0].data, ctx.threads);
       return;
     }
     std::vector<const float*> data;
@@ -189,6 +164,10 @@ class ConcatNDOp : public Op {
   }
 
   bool batch_independent() const override { return false; }  // N-d: no known batch axis
+
+  std::optional<int64_t> as_concat() const override {
+    return interleave_ ? std::nullopt : std::optional<int64_t>(axis_);
+  }
 
   LayoutSupport layout_support() const override { return LayoutSupport::kNative; }
   void set_channels_last() override { channels_last_ = true; }

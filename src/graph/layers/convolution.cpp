@@ -186,7 +186,8 @@ class ConvolutionOp final : public Op {
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
-    const size_t n = (runtime_weights_ ? 2 : 1) + (epilogue_.has_add() ? 1 : 0);
+    const size_t n = static_cast<size_t>(concat_parts_) + (runtime_weights_ ? 1 : 0) +
+                     (epilogue_.has_add() ? 1 : 0);
     require_inputs(inputs, n, n);
     Shape out = conv_shape(inputs);
     int64_t total = 1;
@@ -198,24 +199,33 @@ class ConvolutionOp final : public Op {
   int64_t workspace_size(std::span<const Shape> inputs,
                          std::span<const Shape> outputs) const override {
     (void)outputs;
-    // Reference path (see run_reference): the plain input and the plain
-    // result, and the result reordered when it cannot go to the output yet.
+    // Reference path (see run_reference): the joined input (when the input
+    // comes in parts), the plain input and the plain result, and the result
+    // reordered when it cannot go to the output yet.
+    const int64_t in = conv_inputs(inputs)[0].count();
     const int64_t conv = conv_shape(inputs).count();
-    return channels_last_ ? inputs[0].count() + 2 * conv : conv;
+    return (concat_parts_ > 1 ? in : 0) + (channels_last_ ? in + 2 * conv : conv);
   }
 
   std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
                                   const PrepareContext&) const override {
 #if defined(MOREL_WITH_DNNL)
     if (runtime_weights_) return nullptr;
+    const std::vector<Shape> conv_in = conv_inputs(inputs);
     kernels::cpu::ConvolutionSpec spec;
-    spec.params = plan(inputs.first(1));
-    spec.items = inputs[0].count(0, inputs[0].rank() - 3);
+    spec.params = plan(conv_in);
+    spec.items = conv_in[0].count(0, conv_in[0].rank() - 3);
     spec.deconvolution = deconv_;
     spec.weights = weights_.data();
     spec.bias = bias_.empty() ? nullptr : bias_.data();
     spec.epilogue = epilogue_setup(inputs, outputs[0]);
-    return kernels::cpu::prepare_convolution(spec);
+    if (concat_parts_ == 1) return kernels::cpu::prepare_convolution(spec);
+    // Parts joined along another axis than the channels: the reference path.
+    if (concat_axis(conv_in[0].rank()) != conv_in[0].rank() - 3) return nullptr;
+    std::vector<int64_t> channels;
+    for (const Shape& s : inputs.first(static_cast<size_t>(concat_parts_)))
+      channels.push_back(s.dim(-3));
+    return kernels::cpu::prepare_convolution_parts(spec, channels);
 #else
     (void)inputs;
     (void)outputs;
@@ -277,9 +287,20 @@ class ConvolutionOp final : public Op {
   }
 
   bool fuse_add() override {
-    if (epilogue_.has_add()) return false;
+    if (epilogue_.has_add() || concat_parts_ > 1) return false;
     epilogue_.add_input = runtime_weights_ ? 2 : 1;
     epilogue_.steps.push_back({EpilogueStep::Kind::kAdd, {}});
+    return true;
+  }
+
+  // Only where the parts can become one convolution each (see
+  // kernels::cpu::prepare_convolution_parts); an add must come after.
+  bool fuse_input_concat(int64_t axis, int parts) override {
+    if (runtime_weights_ || deconv_ || groups_ != 1 || epilogue_.has_add() || concat_parts_ > 1 ||
+        parts < 2)
+      return false;
+    concat_axis_ = axis;
+    concat_parts_ = parts;
     return true;
   }
 
@@ -298,10 +319,26 @@ class ConvolutionOp final : public Op {
     return n == 1 || static_cast<int64_t>(n) == out_channels_;
   }
 
+  // The concatenation axis of the input parts for an input of rank `rank`.
+  int concat_axis(int rank) const {
+    return normalize_axis(concat_axis_, rank, "the concatenation axis of the input");
+  }
+
+  // The convolution's own inputs: the input (joined when it comes in parts)
+  // and, with runtime weights, the weights.
+  std::vector<Shape> conv_inputs(std::span<const Shape> inputs) const {
+    if (concat_parts_ > 1) {
+      const auto parts = inputs.first(static_cast<size_t>(concat_parts_));
+      return {concat_shape(parts, concat_axis(parts[0].rank()))};
+    }
+    return std::vector<Shape>(inputs.begin(), inputs.begin() + (runtime_weights_ ? 2 : 1));
+  }
+
   // The convolution's own output shape (before any fused add broadcasts it).
   Shape conv_shape(std::span<const Shape> inputs) const {
-    ref::ConvParams cp = plan(inputs.first(runtime_weights_ ? 2 : 1));
-    Shape out = inputs[0];
+    const std::vector<Shape> conv_in = conv_inputs(inputs);
+    ref::ConvParams cp = plan(conv_in);
+    Shape out = conv_in[0];
     out.dim(-3) = out_channels_;
     out.dim(-2) = cp.out_size[1];
     out.dim(-1) = cp.out_size[2];
@@ -325,21 +362,27 @@ class ConvolutionOp final : public Op {
   // the epilogue run after.
   void run_reference(const RunContext& ctx, std::span<const ConstTensorView> inputs,
                      std::span<const TensorView> outputs) const {
-    std::array<Shape, 2> shapes;
-    const size_t n = runtime_weights_ ? 2 : 1;
-    for (size_t i = 0; i < n; ++i) shapes[i] = inputs[i].shape;
-    const std::span<const Shape> conv_inputs(shapes.data(), n);
-    const ref::ConvParams cp = plan(conv_inputs);
-    const Shape& in = inputs[0].shape;
-    const Shape conv = conv_shape(conv_inputs);
+    std::vector<Shape> shapes;
+    for (const ConstTensorView& t : inputs) shapes.push_back(t.shape);
+    const std::vector<Shape> conv_in = conv_inputs(shapes);
+    const ref::ConvParams cp = plan(conv_in);
+    const Shape& in = conv_in[0];
+    const Shape conv = conv_shape(shapes);
     const TensorView& out = outputs[0];
     const ChannelPlanes iv = channel_planes(in), ov = channel_planes(conv);
     float* scratch = ctx.workspace;
 
-    // Workspace: [plain input (channels-last only)] [plain result] [result
-    // reordered (channels-last only)]. The result goes straight to the output
-    // unless the output is the addend's memory or a bigger addend broadcasts it.
+    // Workspace: [joined input (parts only)] [plain input (channels-last
+    // only)] [plain result] [result reordered (channels-last only)]. The
+    // result goes straight to the output unless the output is the addend's
+    // memory or a bigger addend broadcasts it.
     const float* x = inputs[0].data;
+    if (concat_parts_ > 1) {
+      concat_values(inputs.first(static_cast<size_t>(concat_parts_)), concat_axis(in.rank()),
+                    channels_last_, scratch, ctx.threads);
+      x = scratch;
+      scratch += in.count();
+    }
     if (channels_last_) {
       kernels::reference::to_plain(x, scratch, iv.outer, iv.channels, iv.spatial, ctx.threads);
       x = scratch;
@@ -477,6 +520,10 @@ class ConvolutionOp final : public Op {
   std::vector<float> bias_;     // empty: no bias
   Epilogue epilogue_;           // what the passes fused after the convolution
   bool channels_last_ = false;  // input, output and addend are channels-last
+  // The input as the concatenation of this many inputs along concat_axis_
+  // (fuse_input_concat); 1: one input.
+  int concat_parts_ = 1;
+  int64_t concat_axis_ = -3;
 };
 
 // ---------------------------------------------------------------------------

@@ -31,6 +31,9 @@ void fuse_activation(Graph& graph);
 // Moves a two-input add into the op producing one of its operands, which
 // then adds the other to its result as it writes it.
 void fuse_add(Graph& graph);
+// Lets an op read the parts of a concatenation that only it reads, instead
+// of the joined tensor.
+void fuse_input_concat(Graph& graph);
 // Chooses each node's layout and inserts the reorders between regions.
 void assign_layouts(Graph& graph);
 

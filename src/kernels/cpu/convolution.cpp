@@ -1,6 +1,9 @@
 #include "kernels/cpu/convolution.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <vector>
 
 namespace morel::kernels::cpu {
 namespace {
@@ -8,6 +11,42 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 using dims = dnnl::memory::dims;
+
+// Runs one convolution per input part, in order, onto the same output.
+class PartsKernel final : public Kernel {
+ public:
+  std::vector<std::unique_ptr<Kernel>> parts;
+
+  std::unique_ptr<graph::OpBinding> bind(std::span<const ConstTensorView> inputs,
+                                         std::span<const TensorView> outputs,
+                                         float* workspace) const override {
+    auto b = std::make_unique<Binding>();
+    const TensorView& out = outputs[0];
+    for (size_t j = 0; j < parts.size(); ++j) {
+      // Part j > 0 reads the output as its addend.
+      b->inputs.push_back({inputs[j], ConstTensorView(out.data, out.shape)});
+      b->bindings.push_back(parts[j]->bind(b->inputs.back(), outputs, workspace));
+    }
+    return b;
+  }
+
+  void run(const graph::RunContext& ctx, std::span<const ConstTensorView>,
+           std::span<const TensorView> outputs) const override {
+    const auto* b = static_cast<const Binding*>(ctx.binding);
+    graph::RunContext part = ctx;
+    for (size_t j = 0; j < parts.size(); ++j) {
+      part.plan = parts[j].get();
+      part.binding = b->bindings[j].get();
+      parts[j]->run(part, b->inputs[j], outputs);
+    }
+  }
+
+ private:
+  struct Binding : graph::OpBinding {
+    std::vector<std::array<ConstTensorView, 2>> inputs;  // per part: its input, the addend
+    std::vector<std::unique_ptr<graph::OpBinding>> bindings;
+  };
+};
 
 }  // namespace
 
@@ -68,6 +107,49 @@ std::unique_ptr<Kernel> prepare_convolution(const ConvolutionSpec& spec) {
     return dnnl::convolution_forward::primitive_desc(d, attr, engine());
   };
   if (!k->build(make, user_w, spec.weights, bias_md, spec.bias, oc)) return nullptr;
+  return k;
+}
+
+}  // namespace morel::kernels::cpu
+
+namespace morel::kernels::cpu {
+
+std::unique_ptr<Kernel> prepare_convolution_parts(const ConvolutionSpec& spec,
+                                                  std::span<const int64_t> part_channels) {
+  const reference::ConvParams& p = spec.params;
+  if (spec.deconvolution || p.groups != 1 || spec.epilogue.epilogue.has_add()) return nullptr;
+  const int64_t oc = p.out_channels, ic = p.in_channels;
+  const int64_t taps = p.kernel[0] * p.kernel[1] * p.kernel[2];
+  auto k = std::make_unique<PartsKernel>();
+  int64_t first = 0;  // the part's first input channel
+  for (size_t j = 0; j < part_channels.size(); ++j) {
+    const int64_t c = part_channels[j];
+    const bool last = j + 1 == part_channels.size();
+    // Weights [O, I, kH, kW]: this part's slice of I.
+    std::vector<float> w(static_cast<size_t>(oc * c * taps));
+    for (int64_t o = 0; o < oc; ++o)
+      std::memcpy(w.data() + o * c * taps, spec.weights + (o * ic + first) * taps,
+                  static_cast<size_t>(c * taps) * sizeof(float));
+    ConvolutionSpec part = spec;
+    part.params.in_channels = c;
+    part.weights = w.data();
+    if (j > 0) part.bias = nullptr;
+    graph::Epilogue& e = part.epilogue.epilogue;
+    e.steps.clear();
+    if (j > 0) {
+      e.add_input = 1;
+      e.steps.push_back({graph::EpilogueStep::Kind::kAdd, {}});
+      part.epilogue.addend_shape = part.epilogue.result_shape;
+    }
+    if (last)
+      for (const graph::EpilogueStep& s : spec.epilogue.epilogue.steps) e.steps.push_back(s);
+    std::unique_ptr<Kernel> kernel = prepare_convolution(part);
+    if (!kernel) return nullptr;
+    k->workspace_floats = std::max(k->workspace_floats, kernel->workspace_floats);
+    k->parts.push_back(std::move(kernel));
+    first += c;
+  }
+  if (first != ic) return nullptr;
   return k;
 }
 

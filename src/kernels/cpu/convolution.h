@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 
 #include "kernels/cpu/primitive_kernel.h"
 #include "kernels/reference/convolution.h"
@@ -21,5 +22,14 @@ struct ConvolutionSpec {
 
 // The kernel for `spec`, or null when oneDNN has no fast one for it.
 std::unique_ptr<Kernel> prepare_convolution(const ConvolutionSpec& spec);
+
+// A convolution (one group, not transposed) whose input arrives as inputs
+// 0..n-1, consecutive runs of `part_channels` channels of it: the
+// concatenation the graph no longer stores. One convolution per part over its
+// slice of the weights; the first writes the output with the bias, each next
+// one adds onto it (a sum post-op, in place), and the last runs the epilogue
+// (which must hold no add). Null when a part has no fast kernel.
+std::unique_ptr<Kernel> prepare_convolution_parts(const ConvolutionSpec& spec,
+                                                  std::span<const int64_t> part_channels);
 
 }  // namespace morel::kernels::cpu
