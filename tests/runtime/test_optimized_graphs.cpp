@@ -294,8 +294,26 @@ TEST_P(OptimizedGraphs, ConvolutionsReadingConcatenations) {
   }
 }
 
-// Parts joined along the width, not the channels: the convolution computes
-// what the two layers compute (through its reference path).
+TEST_P(OptimizedGraphs, PoolingsReadingConcatenations) {
+  for (unsigned seed = 1; seed <= 3; ++seed) {
+    Rng rng(seed);
+    const int64_t h = 5 + rng() % 12, w = 5 + rng() % 12;
+    Net n(GetParam(), 3, h, w, seed);
+    // SqueezeNet's fire module before a max pool, with uneven parts.
+    const std::string s = n.act(n.conv("x", 4, 1), "RELU");
+    std::string x = n.concat({n.act(n.conv(s, 1 + rng() % 17, 1), "RELU"),
+                              n.act(n.conv(s, 1 + rng() % 17, 3), "RELU"), s});
+    x = n.pool(x, "MAX", 3, 2);
+    // A global average over three parts.
+    x = n.pool(n.concat({n.conv(x, 5, 1), x, n.conv(x, 3, 3)}), "AVERAGE", 1, 1, true);
+    const auto kinds = expect_same(n.finish(x));
+    EXPECT_EQ(count(kinds, "concat"), 0);
+    EXPECT_EQ(count(kinds, "pooling+concat"), 2);
+  }
+}
+
+// Parts joined along the width, not the channels: the convolution and the
+// pooling compute what the layers compute (through their reference paths).
 TEST(OptimizedGraphsConcat, AlongAnotherAxisThanTheChannels) {
   for (int64_t axis : {-1, 3, -2}) {
     Net n(true, 4, 6, 5, 21);
@@ -303,9 +321,14 @@ TEST(OptimizedGraphsConcat, AlongAnotherAxisThanTheChannels) {
     auto& l = n.builder().add_layer("cat", {a, b}, {"cat"});
     l.mutable_concatnd()->set_axis(axis);
     n.note("cat", 6);
-    const std::string x = n.act(n.conv("cat", 7, 3, 2), "RELU");
+    std::string x = n.act(n.conv("cat", 7, 3, 2), "RELU");
+    auto& l2 = n.builder().add_layer("cat2", {x, x}, {"cat2"});
+    l2.mutable_concatnd()->set_axis(axis);
+    n.note("cat2", 7);
+    x = n.pool("cat2", "MAX", 3, 2);
     const auto kinds = expect_same(n.finish(x));
     EXPECT_EQ(count(kinds, "convolution+concatND+activation"), 1) << "axis " << axis;
+    EXPECT_EQ(count(kinds, "pooling+concatND"), 1) << "axis " << axis;
   }
 }
 

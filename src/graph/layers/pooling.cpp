@@ -146,10 +146,12 @@ class PoolingOp final : public Op {
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
-    require_inputs(inputs, 1, 1);
-    ref::PoolParams pp = plan(inputs[0]);
+    const size_t n = static_cast<size_t>(concat_parts_);
+    require_inputs(inputs, n, n);
+    const Shape in = joined(inputs);
+    ref::PoolParams pp = plan(in);
     require_nonempty_windows(pp, 1, {"depth", "height", "width"});
-    Shape out = inputs[0];
+    Shape out = in;
     out.dim(-2) = pp.out_size[1];
     out.dim(-1) = pp.out_size[2];
     return {out};
@@ -163,18 +165,27 @@ class PoolingOp final : public Op {
       return;
     }
 #endif
-    const Shape& in = inputs[0].shape;
+    std::vector<Shape> shapes;
+    for (const ConstTensorView& t : inputs) shapes.push_back(t.shape);
+    const Shape in = joined(shapes);
     ref::PoolParams pp = plan(in);
+    // Workspace: [joined input (parts only)] [plain input] [plain output]
+    // (the last two for channels-last data, reordered around the reference kernel).
+    const float* src = inputs[0].data;
+    float* scratch = ctx.workspace;
+    if (concat_parts_ > 1) {
+      concat_values(inputs, concat_axis(in.rank()), channels_last_, scratch, ctx.threads);
+      src = scratch;
+      scratch += in.count();
+    }
     if (!channels_last_) {
-      ref::pooling(pp, in.count(0, in.rank() - 2), inputs[0].data, outputs[0].data, ctx.threads);
+      ref::pooling(pp, in.count(0, in.rank() - 2), src, outputs[0].data, ctx.threads);
       return;
     }
-    // Channels-last data through the reference kernel: reordered to plain in
-    // the workspace and back.
     const ChannelPlanes iv = channel_planes(in), ov = channel_planes(outputs[0].shape);
-    float* x = ctx.workspace;
+    float* x = scratch;
     float* y = x + in.count();
-    kernels::reference::to_plain(inputs[0].data, x, iv.outer, iv.channels, iv.spatial, ctx.threads);
+    kernels::reference::to_plain(src, x, iv.outer, iv.channels, iv.spatial, ctx.threads);
     ref::pooling(pp, in.count(0, in.rank() - 2), x, y, ctx.threads);
     kernels::reference::to_channels_last(y, outputs[0].data, ov.outer, ov.channels, ov.spatial,
                                          ctx.threads);
@@ -182,19 +193,34 @@ class PoolingOp final : public Op {
 
   int64_t workspace_size(std::span<const Shape> inputs,
                          std::span<const Shape> outputs) const override {
-    return channels_last_ ? inputs[0].count() + outputs[0].count() : 0;
+    const int64_t in = joined(inputs).count();
+    return (concat_parts_ > 1 ? in : 0) + (channels_last_ ? in + outputs[0].count() : 0);
   }
 
   std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
                                   const PrepareContext&) const override {
 #if defined(MOREL_WITH_DNNL)
-    const Shape& in = inputs[0];
-    return kernels::cpu::prepare_pooling(plan(in), in.count(0, in.rank() - 3), in.dim(-3),
-                                         channels_last_);
+    const Shape in = joined(inputs);
+    const int64_t items = in.count(0, in.rank() - 3);
+    if (concat_parts_ == 1)
+      return kernels::cpu::prepare_pooling(plan(in), items, in.dim(-3), channels_last_);
+    // Parts joined along another axis than the channels: the reference path.
+    if (concat_axis(in.rank()) != in.rank() - 3) return nullptr;
+    std::vector<int64_t> channels;
+    for (const Shape& s : inputs) channels.push_back(s.dim(-3));
+    return kernels::cpu::prepare_pooling_parts(plan(in), items, channels, channels_last_);
 #else
     (void)inputs;
     return nullptr;
 #endif
+  }
+
+  // Each part is pooled on its own, and only the (smaller) results are joined.
+  bool fuse_input_concat(int64_t axis, int parts) override {
+    if (concat_parts_ > 1 || parts < 2) return false;
+    concat_axis_ = axis;
+    concat_parts_ = parts;
+    return true;
   }
 
   LayoutSupport layout_support() const override {
@@ -218,6 +244,16 @@ class PoolingOp final : public Op {
       const std::string f = field + "[" + str(a) + "]";
       out[a] = values.empty() ? fallback : positive(uparam(values[a], f), f);
     }
+  }
+
+  // The concatenation axis of the input parts for an input of rank `rank`.
+  int concat_axis(int rank) const {
+    return normalize_axis(concat_axis_, rank, "the concatenation axis of the input");
+  }
+  // The input's shape: the parts' joined when it comes in parts.
+  Shape joined(std::span<const Shape> inputs) const {
+    if (concat_parts_ == 1) return inputs[0];
+    return concat_shape(inputs, concat_axis(inputs[0].rank()));
   }
 
   ref::PoolParams plan(const Shape& in) const {
@@ -297,6 +333,10 @@ class PoolingOp final : public Op {
   Padding padding_ = Padding::kValid;
   bool top_left_heavy_ = false;
   std::array<int64_t, 2> pad_start_{0, 0}, pad_end_{0, 0};
+  // The input as the concatenation of this many inputs along concat_axis_
+  // (fuse_input_concat); 1: one input.
+  int concat_parts_ = 1;
+  int64_t concat_axis_ = -3;
 };
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,10 @@
 #include "kernels/cpu/pooling.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "kernels/reference/concat_split.h"
+
 namespace morel::kernels::cpu {
 namespace {
 
@@ -13,6 +18,54 @@ class PoolingKernel final : public PrimitiveKernel {
     args.add(DNNL_ARG_SRC, wrap(src_md, inputs[0].data));
     args.add(DNNL_ARG_DST, wrap(dst_md, dst));
   }
+};
+
+// Pools each part into the workspace, then joins the pooled parts.
+class PoolingPartsKernel final : public Kernel {
+ public:
+  std::vector<std::unique_ptr<Kernel>> parts;
+  std::vector<Shape> pooled;      // per part: its pooled shape [N, C_j, H, W]
+  std::vector<int64_t> channels;  // per part
+  reference::AxisSplit join;      // around the channel axis as stored
+  int64_t scratch_offset = 0;     // floats before the parts' own scratch
+
+  std::unique_ptr<graph::OpBinding> bind(std::span<const ConstTensorView> inputs,
+                                         std::span<const TensorView>,
+                                         float* workspace) const override {
+    auto b = std::make_unique<Binding>();
+    b->pooled.reserve(parts.size());
+    float* at = workspace;
+    for (size_t j = 0; j < parts.size(); ++j) {
+      b->pooled.push_back({at, pooled[j]});
+      b->data.push_back(at);
+      at += aligned(pooled[j].count());
+      b->bindings.push_back(parts[j]->bind(inputs.subspan(j, 1),
+                                           std::span<const TensorView>(&b->pooled[j], 1),
+                                           workspace + scratch_offset));
+    }
+    return b;
+  }
+
+  void run(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
+           std::span<const TensorView> outputs) const override {
+    const auto* b = static_cast<const Binding*>(ctx.binding);
+    graph::RunContext part = ctx;
+    for (size_t j = 0; j < parts.size(); ++j) {
+      part.plan = parts[j].get();
+      part.binding = b->bindings[j].get();
+      parts[j]->run(part, inputs.subspan(j, 1), std::span<const TensorView>(&b->pooled[j], 1));
+    }
+    reference::concat(join, b->data, channels, outputs[0].data, ctx.threads);
+  }
+
+  static int64_t aligned(int64_t floats) { return (floats + 15) / 16 * 16; }
+
+ private:
+  struct Binding : graph::OpBinding {
+    std::vector<TensorView> pooled;
+    std::vector<const float*> data;
+    std::vector<std::unique_ptr<graph::OpBinding>> bindings;
+  };
 };
 
 }  // namespace
@@ -56,6 +109,27 @@ std::unique_ptr<Kernel> prepare_pooling(const reference::PoolParams& p, int64_t 
   k->scratch_md = pd.scratchpad_desc();
   k->setup.result_shape = k->setup.out_shape = Shape{items, channels, p.out_size[1], p.out_size[2]};
   k->finish(0);
+  return k;
+}
+
+std::unique_ptr<Kernel> prepare_pooling_parts(const reference::PoolParams& p, int64_t items,
+                                              std::span<const int64_t> part_channels,
+                                              bool channels_last) {
+  auto k = std::make_unique<PoolingPartsKernel>();
+  const int64_t h = p.out_size[1], w = p.out_size[2];
+  int64_t scratch = 0;
+  for (int64_t c : part_channels) {
+    std::unique_ptr<Kernel> part = prepare_pooling(p, items, c, channels_last);
+    if (!part) return nullptr;
+    scratch = std::max(scratch, part->workspace_floats);
+    k->parts.push_back(std::move(part));
+    k->pooled.push_back(Shape{items, c, h, w});
+    k->channels.push_back(c);
+    k->scratch_offset += PoolingPartsKernel::aligned(k->pooled.back().count());
+  }
+  k->join =
+      channels_last ? reference::AxisSplit{items * h * w, 1} : reference::AxisSplit{items, h * w};
+  k->workspace_floats = k->scratch_offset + scratch;
   return k;
 }
 
