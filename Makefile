@@ -30,12 +30,13 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# Sanitizer builds optimize less (-O1, as the sanitizers' docs suggest) and
-# keep line tables only (-g1): CI builds the library four times on two cores,
-# and compile time is most of its run.
+# Sanitizer builds optimize less (-O1, as the sanitizers' docs suggest; the
+# tests and the CLI, which only drive the library, -O0) and keep line tables
+# only (-g1): CI builds the library four times on two cores, and compile time
+# is most of its run.
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-	  -DMOREL_WERROR=ON \
+	  -DMOREL_WERROR=ON -DMOREL_DRIVER_OPTIMIZATION=-O0 \
 	  -DMOREL_SANITIZE=address,undefined -DMOREL_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS)
@@ -44,7 +45,7 @@ test-asan: deps
 # calling thread; it checks morel's own sharing (plan cache, execution pool).
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-	  -DMOREL_WERROR=ON \
+	  -DMOREL_WERROR=ON -DMOREL_DRIVER_OPTIMIZATION=-O0 \
 	  -DMOREL_SANITIZE=thread -DMOREL_WITH_OPENMP=OFF -DMOREL_WITH_DNNL=OFF -DMOREL_BUILD_BENCH=OFF \
 	  -DMOREL_LIBRARY_SCOPE=runtime >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target test_concurrency

@@ -32,6 +32,9 @@ struct LowerContext {
   // [Seq, Batch, C, H, W]; N-d networks (EXACT_ARRAY_MAPPING) carry exact ranks.
   bool rank5 = true;
   int spec_version = 1;
+  // The spec outlives the graph: ops may read float32 weights where they are
+  // instead of copying them (graph/weight_data.h).
+  bool borrow_weights = false;
 };
 
 // A kernel an op built for one plan (one set of input shapes): shared by every

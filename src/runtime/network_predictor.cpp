@@ -81,6 +81,7 @@ NetworkPredictor::NetworkPredictor(const Spec& spec, const ModelOptions& options
   graph::LowerContext ctx;
   ctx.rank5 = !exact_arrays && !rank4_images;
   ctx.spec_version = spec.specificationversion();
+  ctx.borrow_weights = true;  // the spec outlives the predictor (see the header)
 
   std::vector<std::string> input_names;
   for (const auto& f : desc.input()) {

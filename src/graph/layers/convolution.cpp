@@ -10,6 +10,7 @@
 
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
+#include "graph/weight_data.h"
 #include "kernels/reference/convolution.h"
 #include "kernels/reference/layout.h"
 #if defined(MOREL_WITH_DNNL)
@@ -174,12 +175,14 @@ class ConvolutionOp final : public Op {
         // quantization runs along axis 1.
         const int64_t per_group = out_channels_ / groups_;
         const int64_t count = weight_count({kernel_channels_, per_group, taps});
-        weights_ = weights(p.weights(), count, "weights", ChannelLayout{per_group, taps});
+        weights_ = WeightData(p.weights(), count, "weights", ChannelLayout{per_group, taps},
+                              ctx.borrow_weights);
       } else {
         // [outputChannels, kernelChannels, kH, kW]; per-channel along axis 0.
         const int64_t count = weight_count({out_channels_, kernel_channels_, taps});
-        weights_ = weights(p.weights(), count, "weights",
-                           ChannelLayout{out_channels_, kernel_channels_ * taps});
+        weights_ =
+            WeightData(p.weights(), count, "weights",
+                       ChannelLayout{out_channels_, kernel_channels_ * taps}, ctx.borrow_weights);
       }
     }
     bias_ = decode_bias(p.hasbias(), p.bias(), out_channels_, "bias");
@@ -262,17 +265,18 @@ class ConvolutionOp final : public Op {
     if (!fits_channels(a.scale.size()) || !fits_channels(a.shift.size())) return false;
     const int64_t per_group = out_channels_ / groups_;
     const int64_t taps = kernel_[0] * kernel_[1];
+    float* w = weights_.mutable_data();
     if (!deconv_) {
       const int64_t per_out = static_cast<int64_t>(weights_.size()) / out_channels_;
       for (int64_t o = 0; o < out_channels_; ++o)
-        for (int64_t i = 0; i < per_out; ++i) weights_[o * per_out + i] *= a.scale_at(o);
+        for (int64_t i = 0; i < per_out; ++i) w[o * per_out + i] *= a.scale_at(o);
     } else {
       // [kernelChannels, outputChannels / nGroups, kH, kW]
       const int64_t in_per_group = kernel_channels_ / groups_;
       for (int64_t c = 0; c < kernel_channels_; ++c)
         for (int64_t j = 0; j < per_group; ++j) {
           const float sc = a.scale_at(c / in_per_group * per_group + j);
-          for (int64_t t = 0; t < taps; ++t) weights_[(c * per_group + j) * taps + t] *= sc;
+          for (int64_t t = 0; t < taps; ++t) w[(c * per_group + j) * taps + t] *= sc;
         }
     }
     if (bias_.empty()) bias_.assign(out_channels_, 0.f);
@@ -516,7 +520,7 @@ class ConvolutionOp final : public Op {
   std::array<int64_t, 2> pad_start_{0, 0}, pad_end_{0, 0};  // valid padding amounts
   bool has_output_shape_ = false;
   std::array<int64_t, 2> output_shape_{0, 0};
-  std::vector<float> weights_;  // kernel layout (see the reference kernels)
+  WeightData weights_;          // kernel layout (see the reference kernels)
   std::vector<float> bias_;     // empty: no bias
   Epilogue epilogue_;           // what the passes fused after the convolution
   bool channels_last_ = false;  // input, output and addend are channels-last

@@ -4,6 +4,7 @@
 
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
+#include "graph/weight_data.h"
 #include "kernels/reference/inner_product.h"
 #if defined(MOREL_WITH_DNNL)
 #include "kernels/cpu/inner_product.h"
@@ -48,7 +49,7 @@ void check_indices(const ConstTensorView& x, int64_t vocab, const char* field) {
 // The optimized kernel of a fully connected product of `in` features to `out`
 // (rows = the output's count / out), with an epilogue of activations.
 std::unique_ptr<OpPlan> prepare_matrix_product(int64_t in, int64_t out,
-                                               const std::vector<float>& weights,
+                                               std::span<const float> weights,
                                                const std::vector<float>& bias,
                                                const Epilogue& epilogue, const Shape& out_shape) {
 #if defined(MOREL_WITH_DNNL)
@@ -90,8 +91,8 @@ class InnerProductOp final : public Op {
       unsupported("int8DynamicQuantize (int8 quantization of the input at run time) is not run");
     in_ = size_param(p.inputchannels(), "inputChannels");
     out_ = size_param(p.outputchannels(), "outputChannels");
-    weights_ = weights(p.weights(), checked_product(out_, in_, "outputChannels x inputChannels"),
-                       "weights", {out_, in_});
+    weights_ = WeightData(p.weights(), checked_product(out_, in_, "outputChannels x inputChannels"),
+                          "weights", {out_, in_}, ctx.borrow_weights);
     if (p.hasbias()) bias_ = weights(p.bias(), out_, "bias", {out_, 1});
   }
 
@@ -145,7 +146,8 @@ class InnerProductOp final : public Op {
 
   std::unique_ptr<OpPlan> prepare(std::span<const Shape>, std::span<const Shape> outputs,
                                   const PrepareContext&) const override {
-    return prepare_matrix_product(in_, out_, weights_, bias_, epilogue_, outputs[0]);
+    return prepare_matrix_product(in_, out_, {weights_.data(), weights_.size()}, bias_, epilogue_,
+                                  outputs[0]);
   }
 
   // In a rank-5 network the output is [Seq, Batch, C_out, 1, 1]: a per-channel
@@ -155,8 +157,9 @@ class InnerProductOp final : public Op {
     if (!rank5_ || !epilogue_.empty()) return false;
     for (size_t n : {a.scale.size(), a.shift.size()})
       if (n != 1 && static_cast<int64_t>(n) != out_) return false;
+    float* w = weights_.mutable_data();
     for (int64_t o = 0; o < out_; ++o)
-      for (int64_t i = 0; i < in_; ++i) weights_[o * in_ + i] *= a.scale_at(o);
+      for (int64_t i = 0; i < in_; ++i) w[o * in_ + i] *= a.scale_at(o);
     if (bias_.empty()) bias_.assign(out_, 0.f);
     for (int64_t o = 0; o < out_; ++o) bias_[o] = bias_[o] * a.scale_at(o) + a.shift_at(o);
     return true;
@@ -171,9 +174,9 @@ class InnerProductOp final : public Op {
  private:
   bool rank5_;
   int64_t in_ = 0, out_ = 0;
-  std::vector<float> weights_;  // [out, in]
-  std::vector<float> bias_;     // [out] or empty
-  Epilogue epilogue_;           // activations fused after the product
+  WeightData weights_;       // [out, in]
+  std::vector<float> bias_;  // [out] or empty
+  Epilogue epilogue_;        // activations fused after the product
 };
 
 // --- embedding --------------------------------------------------------------
