@@ -10,6 +10,7 @@
 
 #include <google/protobuf/stubs/logging.h>
 
+#include "io/file_bytes.h"
 #include "morel/error.h"
 #include "morel/spec.h"
 
@@ -63,21 +64,8 @@ Spec load_spec(const std::filesystem::path& path) {
           path.string() + ": an .mlpackage (ML Program) directory; morel reads .mlmodel files");
     throw Error(ErrorCode::kIo, path.string() + ": is a directory, not a model file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, path.string() + ": cannot open file");
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  in.seekg(0);
-  if (size < 0) throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
-  if (static_cast<uint64_t>(size) > kMaxModelBytes)
-    invalid(path.string(),
-            "model of " + std::to_string(size) + " bytes is larger than the format's 2 GiB limit");
-  // Uninitialized: zero-filling a buffer the read overwrites cost a tenth of
-  // loading a 100 MB model.
-  const auto bytes = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(size));
-  if (!in.read(bytes.get(), size))
-    throw Error(ErrorCode::kIo, path.string() + ": cannot read file");
-  return parse_spec(std::string_view(bytes.get(), static_cast<size_t>(size)), path.string());
+  const io::FileBytes bytes(path, kMaxModelBytes);
+  return parse_spec(bytes.view(), path.string());
 }
 
 std::string serialize_spec(const Spec& spec) {
