@@ -11,6 +11,7 @@
 
 #include "kernels/available.h"
 #include "morel/builder.h"
+#include "morel/error.h"
 #include "morel/model.h"
 #include "support/compare.h"
 
@@ -309,6 +310,26 @@ TEST_P(OptimizedGraphs, PoolingsReadingConcatenations) {
     const auto kinds = expect_same(n.finish(x));
     EXPECT_EQ(count(kinds, "concat"), 0);
     EXPECT_EQ(count(kinds, "pooling+concat"), 2);
+  }
+}
+
+// Parts that cannot be joined: the error names the layer the concat was
+// fused into, and says a concatenation failed.
+TEST(OptimizedGraphsConcat, PartsThatDoNotFitAreAnErrorNamingTheLayer) {
+  Net n(true, 3, 8, 8, 4);
+  const std::string a = n.conv("x", 4, 3), b = n.conv("x", 4, 3, 2);  // 8x8 and 4x4
+  const std::string x = n.conv(n.concat({a, b}), 5, 1);
+  const Model m = Model::from_spec(n.finish(x));
+  try {
+    m.predict(input_for(m, 1));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(msg.find("layer '" + x + "' (convolution)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("the concatenation fused into this layer: input 1 has shape"),
+              std::string::npos)
+        << msg;
   }
 }
 

@@ -224,7 +224,8 @@ class ConvolutionOp final : public Op {
     spec.epilogue = epilogue_setup(inputs, outputs[0]);
     if (concat_parts_ == 1) return kernels::cpu::prepare_convolution(spec);
     // Parts joined along another axis than the channels: the reference path.
-    if (concat_axis(conv_in[0].rank()) != conv_in[0].rank() - 3) return nullptr;
+    const int rank = conv_in[0].rank();
+    if (normalize_axis(concat_axis_, rank, "axis") != rank - 3) return nullptr;
     std::vector<int64_t> channels;
     for (const Shape& s : inputs.first(static_cast<size_t>(concat_parts_)))
       channels.push_back(s.dim(-3));
@@ -323,18 +324,11 @@ class ConvolutionOp final : public Op {
     return n == 1 || static_cast<int64_t>(n) == out_channels_;
   }
 
-  // The concatenation axis of the input parts for an input of rank `rank`.
-  int concat_axis(int rank) const {
-    return normalize_axis(concat_axis_, rank, "the concatenation axis of the input");
-  }
-
   // The convolution's own inputs: the input (joined when it comes in parts)
   // and, with runtime weights, the weights.
   std::vector<Shape> conv_inputs(std::span<const Shape> inputs) const {
-    if (concat_parts_ > 1) {
-      const auto parts = inputs.first(static_cast<size_t>(concat_parts_));
-      return {concat_shape(parts, concat_axis(parts[0].rank()))};
-    }
+    if (concat_parts_ > 1)
+      return {fused_concat_shape(inputs.first(static_cast<size_t>(concat_parts_)), concat_axis_)};
     return std::vector<Shape>(inputs.begin(), inputs.begin() + (runtime_weights_ ? 2 : 1));
   }
 
@@ -382,8 +376,9 @@ class ConvolutionOp final : public Op {
     // memory or a bigger addend broadcasts it.
     const float* x = inputs[0].data;
     if (concat_parts_ > 1) {
-      concat_values(inputs.first(static_cast<size_t>(concat_parts_)), concat_axis(in.rank()),
-                    channels_last_, scratch, ctx.threads);
+      concat_values(inputs.first(static_cast<size_t>(concat_parts_)),
+                    normalize_axis(concat_axis_, in.rank(), "axis"), channels_last_, scratch,
+                    ctx.threads);
       x = scratch;
       scratch += in.count();
     }

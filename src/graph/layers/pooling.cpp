@@ -174,7 +174,8 @@ class PoolingOp final : public Op {
     const float* src = inputs[0].data;
     float* scratch = ctx.workspace;
     if (concat_parts_ > 1) {
-      concat_values(inputs, concat_axis(in.rank()), channels_last_, scratch, ctx.threads);
+      concat_values(inputs, normalize_axis(concat_axis_, in.rank(), "axis"), channels_last_,
+                    scratch, ctx.threads);
       src = scratch;
       scratch += in.count();
     }
@@ -205,7 +206,7 @@ class PoolingOp final : public Op {
     if (concat_parts_ == 1)
       return kernels::cpu::prepare_pooling(plan(in), items, in.dim(-3), channels_last_);
     // Parts joined along another axis than the channels: the reference path.
-    if (concat_axis(in.rank()) != in.rank() - 3) return nullptr;
+    if (normalize_axis(concat_axis_, in.rank(), "axis") != in.rank() - 3) return nullptr;
     std::vector<int64_t> channels;
     for (const Shape& s : inputs) channels.push_back(s.dim(-3));
     return kernels::cpu::prepare_pooling_parts(plan(in), items, channels, channels_last_);
@@ -246,14 +247,9 @@ class PoolingOp final : public Op {
     }
   }
 
-  // The concatenation axis of the input parts for an input of rank `rank`.
-  int concat_axis(int rank) const {
-    return normalize_axis(concat_axis_, rank, "the concatenation axis of the input");
-  }
   // The input's shape: the parts' joined when it comes in parts.
   Shape joined(std::span<const Shape> inputs) const {
-    if (concat_parts_ == 1) return inputs[0];
-    return concat_shape(inputs, concat_axis(inputs[0].rank()));
+    return concat_parts_ == 1 ? inputs[0] : fused_concat_shape(inputs, concat_axis_);
   }
 
   ref::PoolParams plan(const Shape& in) const {
