@@ -7,13 +7,13 @@
 
 namespace morel::runtime {
 
-Execution::Buffer Execution::allocate(int64_t floats) {
-  size_t bytes = (static_cast<size_t>(std::max<int64_t>(floats, 1)) * sizeof(float) + 63) / 64 * 64;
-  auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
+kernels::LargeBuffer Execution::allocate(int64_t floats) {
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(floats, 1)) * sizeof(float);
+  kernels::LargeBuffer p = kernels::allocate_large(bytes);
   if (!p)
     throw Error(ErrorCode::kInvalidInput,
                 "cannot allocate " + std::to_string(bytes) + " bytes for the prediction's tensors");
-  return Buffer(p);
+  return p;
 }
 
 Execution::Execution(const graph::Graph& graph, const Plan& plan)
@@ -38,8 +38,7 @@ Execution::Execution(const graph::Graph& graph, const Plan& plan)
     for (int v : node.outputs) outputs_[i].push_back({value(v), view_shape(v)});
     // An identity whose output was given its input's memory has nothing to do.
     skip_[i] = node.op->is_identity() && plan.reused[i] == 0;
-    if (plan.kernels[i])
-      bindings_[i] = plan.kernels[i]->bind(inputs_[i], outputs_[i], workspace_.get());
+    if (plan.kernels[i]) bindings_[i] = plan.kernels[i]->bind(inputs_[i], outputs_[i], workspace());
   }
 }
 
@@ -69,7 +68,7 @@ void Execution::run_node(size_t i, graph::RunContext& ctx) {
 
 void Execution::run(const graph::RunContext& base, double* node_seconds) {
   graph::RunContext ctx = base;
-  ctx.workspace = workspace_.get();
+  ctx.workspace = workspace();
   const size_t n = graph_->nodes.size();
   if (!node_seconds) {
     for (size_t i = 0; i < n; ++i)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "kernels/large_buffer.h"
 #include "runtime/plan.h"
 
 namespace morel::runtime {
@@ -17,7 +18,7 @@ class Execution {
   Execution(const graph::Graph& graph, const Plan& plan);
   ~Execution();
 
-  float* value(int id) { return arena_.get() + plan_->offset[id]; }
+  float* value(int id) { return arena() + plan_->offset[id]; }
   const Shape& shape(int id) const { return plan_->shapes[id]; }
 
   // Run every node in order; errors are rethrown naming the node. With
@@ -26,16 +27,14 @@ class Execution {
   void run(const graph::RunContext& ctx, double* node_seconds = nullptr);
 
  private:
-  struct FreeDeleter {
-    void operator()(float* p) const { std::free(p); }
-  };
-  using Buffer = std::unique_ptr<float[], FreeDeleter>;
-  static Buffer allocate(int64_t floats);
+  static kernels::LargeBuffer allocate(int64_t floats);
+  float* arena() const { return static_cast<float*>(arena_.get()); }
+  float* workspace() const { return static_cast<float*>(workspace_.get()); }
   void run_node(size_t i, graph::RunContext& ctx);
 
   const graph::Graph* graph_;
   const Plan* plan_;
-  Buffer arena_, workspace_;
+  kernels::LargeBuffer arena_, workspace_;
   std::vector<std::vector<ConstTensorView>> inputs_;
   std::vector<std::vector<TensorView>> outputs_;
   std::vector<std::unique_ptr<graph::OpBinding>> bindings_;

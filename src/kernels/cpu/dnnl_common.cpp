@@ -1,5 +1,7 @@
 #include "kernels/cpu/dnnl_common.h"
 
+#include <new>
+
 #include <limits>
 
 namespace morel::kernels::cpu {
@@ -57,9 +59,11 @@ bool append_activation(dnnl::post_ops& ops, const graph::ActivationFn& fn) {
 }
 
 dnnl::memory reorder_weights(const dnnl::memory::desc& user, const float* weights,
-                             const dnnl::memory::desc& wanted) {
+                             const dnnl::memory::desc& wanted, LargeBuffer& storage) {
   dnnl::memory src(user, engine(), const_cast<float*>(weights));
-  dnnl::memory dst(wanted, engine());
+  storage = allocate_large(wanted.get_size());
+  if (!storage) throw std::bad_alloc();
+  dnnl::memory dst(wanted, engine(), storage.get());
   dnnl::stream s(engine());
   dnnl::reorder(src, dst).execute(s, src, dst);
   s.wait();

@@ -14,6 +14,7 @@
 
 #include "graph/fusion.h"
 #include "graph/op.h"
+#include "kernels/large_buffer.h"
 
 namespace morel::kernels::cpu {
 
@@ -27,9 +28,10 @@ dnnl::memory::desc activation_desc(int64_t n, int64_t c, int64_t h, int64_t w, b
 // Appends `fn` as eltwise post-op(s); false when oneDNN has no equivalent.
 bool append_activation(dnnl::post_ops& ops, const graph::ActivationFn& fn);
 
-// Copies `weights` (in `user` layout) into the layout the primitive wants.
+// Copies `weights` (in `user` layout) into the layout the primitive wants,
+// in `storage` (kernels/large_buffer.h), which the memory handle does not own.
 dnnl::memory reorder_weights(const dnnl::memory::desc& user, const float* weights,
-                             const dnnl::memory::desc& wanted);
+                             const dnnl::memory::desc& wanted, LargeBuffer& storage);
 
 // A primitive's arguments bound to one execution's addresses: the memory
 // handles, and the C argument list made from them once (the C++ execute()

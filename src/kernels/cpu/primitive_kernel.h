@@ -78,6 +78,7 @@ class WeightedPrimitiveKernel final : public PrimitiveKernel {
  public:
   dnnl::memory::desc src_md, dst_md;
   dnnl::memory weights, bias;
+  LargeBuffer weight_storage;  // what `weights` holds
 
   // Makes the primitive (`make(attr)` builds its descriptor; post-ops fused
   // where oneDNN takes them), reorders the weights from `user_weights` to
@@ -131,7 +132,7 @@ bool WeightedPrimitiveKernel::build(Make&& make, const dnnl::memory::desc& user_
   if (!make_primitive_desc(make, steps > 0 ? &post_ops : nullptr, pd, fused)) return false;
   prim = dnnl::primitive(pd);
   scratch_md = pd.scratchpad_desc();
-  weights = reorder_weights(user_weights, weight_values, pd.weights_desc());
+  weights = reorder_weights(user_weights, weight_values, pd.weights_desc(), weight_storage);
   if (bias_values) {
     bias = dnnl::memory(bias_md, engine());
     std::memcpy(bias.get_data_handle(), bias_values,
