@@ -1,8 +1,7 @@
 #include "kernels/cpu/dnnl_common.h"
 
-#include <new>
-
 #include <limits>
+#include <new>
 
 namespace morel::kernels::cpu {
 
