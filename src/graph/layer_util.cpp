@@ -95,14 +95,6 @@ Shape concat_shape(std::span<const Shape> inputs, int axis) {
   return out;
 }
 
-Shape fused_concat_shape(std::span<const Shape> parts, int64_t axis) {
-  try {
-    return concat_shape(parts, normalize_axis(axis, parts[0].rank(), "axis"));
-  } catch (const Error& e) {
-    throw Error(e.code(), std::string("the concatenation fused into this layer: ") + e.what());
-  }
-}
-
 void concat_values(std::span<const ConstTensorView> inputs, int axis, bool channels_last,
                    float* out, int threads) {
   std::vector<const float*> data;

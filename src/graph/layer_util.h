@@ -65,10 +65,6 @@ Shape permuted(const Shape& in, std::span<const int> perm);
 // The shape of `inputs` joined along `axis` (non-negative): all have the same
 // rank and agree on every other axis; throws Error(kInvalidInput) otherwise.
 Shape concat_shape(std::span<const Shape> inputs, int axis);
-// The shape of an op's input that arrives as `parts` joined along `axis`
-// (negative: from the end): a concat the passes fused into the op (see
-// Op::fuse_input_concat). Errors say so, for the op's name to follow.
-Shape fused_concat_shape(std::span<const Shape> parts, int64_t axis);
 // Joins `inputs` along logical `axis` into `out` (concat_shape of theirs).
 // Channels-last data (graph/layout.h) is joined along the axis's stored position.
 void concat_values(std::span<const ConstTensorView> inputs, int axis, bool channels_last,

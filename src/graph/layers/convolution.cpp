@@ -8,6 +8,7 @@
 #include <array>
 #include <initializer_list>
 
+#include "graph/input_concat.h"
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "graph/weight_data.h"
@@ -189,7 +190,7 @@ class ConvolutionOp final : public Op {
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
-    const size_t n = static_cast<size_t>(concat_parts_) + (runtime_weights_ ? 1 : 0) +
+    const size_t n = static_cast<size_t>(concat_.parts()) + (runtime_weights_ ? 1 : 0) +
                      (epilogue_.has_add() ? 1 : 0);
     require_inputs(inputs, n, n);
     Shape out = conv_shape(inputs);
@@ -207,7 +208,7 @@ class ConvolutionOp final : public Op {
     // reordered when it cannot go to the output yet.
     const int64_t in = conv_inputs(inputs)[0].count();
     const int64_t conv = conv_shape(inputs).count();
-    return (concat_parts_ > 1 ? in : 0) + (channels_last_ ? in + 2 * conv : conv);
+    return (concat_.fused() ? in : 0) + (channels_last_ ? in + 2 * conv : conv);
   }
 
   std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape> outputs,
@@ -222,14 +223,10 @@ class ConvolutionOp final : public Op {
     spec.weights = weights_.data();
     spec.bias = bias_.empty() ? nullptr : bias_.data();
     spec.epilogue = epilogue_setup(inputs, outputs[0]);
-    if (concat_parts_ == 1) return kernels::cpu::prepare_convolution(spec);
+    if (!concat_.fused()) return kernels::cpu::prepare_convolution(spec);
     // Parts joined along another axis than the channels: the reference path.
-    const int rank = conv_in[0].rank();
-    if (normalize_axis(concat_axis_, rank, "axis") != rank - 3) return nullptr;
-    std::vector<int64_t> channels;
-    for (const Shape& s : inputs.first(static_cast<size_t>(concat_parts_)))
-      channels.push_back(s.dim(-3));
-    return kernels::cpu::prepare_convolution_parts(spec, channels);
+    const std::vector<int64_t> channels = concat_.channel_parts(inputs);
+    return channels.empty() ? nullptr : kernels::cpu::prepare_convolution_parts(spec, channels);
 #else
     (void)inputs;
     (void)outputs;
@@ -292,7 +289,7 @@ class ConvolutionOp final : public Op {
   }
 
   bool fuse_add() override {
-    if (epilogue_.has_add() || concat_parts_ > 1) return false;
+    if (epilogue_.has_add() || concat_.fused()) return false;
     epilogue_.add_input = runtime_weights_ ? 2 : 1;
     epilogue_.steps.push_back({EpilogueStep::Kind::kAdd, {}});
     return true;
@@ -301,12 +298,8 @@ class ConvolutionOp final : public Op {
   // Only where the parts can become one convolution each (see
   // kernels::cpu::prepare_convolution_parts); an add must come after.
   bool fuse_input_concat(int64_t axis, int parts) override {
-    if (runtime_weights_ || deconv_ || groups_ != 1 || epilogue_.has_add() || concat_parts_ > 1 ||
-        parts < 2)
-      return false;
-    concat_axis_ = axis;
-    concat_parts_ = parts;
-    return true;
+    if (runtime_weights_ || deconv_ || groups_ != 1 || epilogue_.has_add()) return false;
+    return concat_.take(axis, parts);
   }
 
   LayoutSupport layout_support() const override {
@@ -327,8 +320,7 @@ class ConvolutionOp final : public Op {
   // The convolution's own inputs: the input (joined when it comes in parts)
   // and, with runtime weights, the weights.
   std::vector<Shape> conv_inputs(std::span<const Shape> inputs) const {
-    if (concat_parts_ > 1)
-      return {fused_concat_shape(inputs.first(static_cast<size_t>(concat_parts_)), concat_axis_)};
+    if (concat_.fused()) return {concat_.joined(inputs)};
     return std::vector<Shape>(inputs.begin(), inputs.begin() + (runtime_weights_ ? 2 : 1));
   }
 
@@ -374,14 +366,7 @@ class ConvolutionOp final : public Op {
     // only)] [plain result] [result reordered (channels-last only)]. The
     // result goes straight to the output unless the output is the addend's
     // memory or a bigger addend broadcasts it.
-    const float* x = inputs[0].data;
-    if (concat_parts_ > 1) {
-      concat_values(inputs.first(static_cast<size_t>(concat_parts_)),
-                    normalize_axis(concat_axis_, in.rank(), "axis"), channels_last_, scratch,
-                    ctx.threads);
-      x = scratch;
-      scratch += in.count();
-    }
+    const float* x = concat_.join(inputs, channels_last_, scratch, ctx.threads);
     if (channels_last_) {
       kernels::reference::to_plain(x, scratch, iv.outer, iv.channels, iv.spatial, ctx.threads);
       x = scratch;
@@ -519,10 +504,7 @@ class ConvolutionOp final : public Op {
   std::vector<float> bias_;     // empty: no bias
   Epilogue epilogue_;           // what the passes fused after the convolution
   bool channels_last_ = false;  // input, output and addend are channels-last
-  // The input as the concatenation of this many inputs along concat_axis_
-  // (fuse_input_concat); 1: one input.
-  int concat_parts_ = 1;
-  int64_t concat_axis_ = -3;
+  InputConcat concat_;          // input 0 joined from parts (fuse_input_concat)
 };
 
 // ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 
+#include "graph/input_concat.h"
 #include "graph/layer_registry.h"
 #include "graph/layer_util.h"
 #include "kernels/reference/layout.h"
@@ -146,9 +147,9 @@ class PoolingOp final : public Op {
   }
 
   std::vector<Shape> infer_shapes(std::span<const Shape> inputs) const override {
-    const size_t n = static_cast<size_t>(concat_parts_);
+    const size_t n = static_cast<size_t>(concat_.parts());
     require_inputs(inputs, n, n);
-    const Shape in = joined(inputs);
+    const Shape in = concat_.joined(inputs);
     ref::PoolParams pp = plan(in);
     require_nonempty_windows(pp, 1, {"depth", "height", "width"});
     Shape out = in;
@@ -165,20 +166,12 @@ class PoolingOp final : public Op {
       return;
     }
 #endif
-    std::vector<Shape> shapes;
-    for (const ConstTensorView& t : inputs) shapes.push_back(t.shape);
-    const Shape in = joined(shapes);
+    const Shape in = concat_.joined(inputs);
     ref::PoolParams pp = plan(in);
     // Workspace: [joined input (parts only)] [plain input] [plain output]
     // (the last two for channels-last data, reordered around the reference kernel).
-    const float* src = inputs[0].data;
     float* scratch = ctx.workspace;
-    if (concat_parts_ > 1) {
-      concat_values(inputs, normalize_axis(concat_axis_, in.rank(), "axis"), channels_last_,
-                    scratch, ctx.threads);
-      src = scratch;
-      scratch += in.count();
-    }
+    const float* src = concat_.join(inputs, channels_last_, scratch, ctx.threads);
     if (!channels_last_) {
       ref::pooling(pp, in.count(0, in.rank() - 2), src, outputs[0].data, ctx.threads);
       return;
@@ -194,21 +187,20 @@ class PoolingOp final : public Op {
 
   int64_t workspace_size(std::span<const Shape> inputs,
                          std::span<const Shape> outputs) const override {
-    const int64_t in = joined(inputs).count();
-    return (concat_parts_ > 1 ? in : 0) + (channels_last_ ? in + outputs[0].count() : 0);
+    const int64_t in = concat_.joined(inputs).count();
+    return (concat_.fused() ? in : 0) + (channels_last_ ? in + outputs[0].count() : 0);
   }
 
   std::unique_ptr<OpPlan> prepare(std::span<const Shape> inputs, std::span<const Shape>,
                                   const PrepareContext&) const override {
 #if defined(MOREL_WITH_DNNL)
-    const Shape in = joined(inputs);
+    const Shape in = concat_.joined(inputs);
     const int64_t items = in.count(0, in.rank() - 3);
-    if (concat_parts_ == 1)
+    if (!concat_.fused())
       return kernels::cpu::prepare_pooling(plan(in), items, in.dim(-3), channels_last_);
     // Parts joined along another axis than the channels: the reference path.
-    if (normalize_axis(concat_axis_, in.rank(), "axis") != in.rank() - 3) return nullptr;
-    std::vector<int64_t> channels;
-    for (const Shape& s : inputs) channels.push_back(s.dim(-3));
+    const std::vector<int64_t> channels = concat_.channel_parts(inputs);
+    if (channels.empty()) return nullptr;
     return kernels::cpu::prepare_pooling_parts(plan(in), items, channels, channels_last_);
 #else
     (void)inputs;
@@ -218,10 +210,7 @@ class PoolingOp final : public Op {
 
   // Each part is pooled on its own, and only the (smaller) results are joined.
   bool fuse_input_concat(int64_t axis, int parts) override {
-    if (concat_parts_ > 1 || parts < 2) return false;
-    concat_axis_ = axis;
-    concat_parts_ = parts;
-    return true;
+    return concat_.take(axis, parts);
   }
 
   LayoutSupport layout_support() const override {
@@ -245,11 +234,6 @@ class PoolingOp final : public Op {
       const std::string f = field + "[" + str(a) + "]";
       out[a] = values.empty() ? fallback : positive(uparam(values[a], f), f);
     }
-  }
-
-  // The input's shape: the parts' joined when it comes in parts.
-  Shape joined(std::span<const Shape> inputs) const {
-    return concat_parts_ == 1 ? inputs[0] : fused_concat_shape(inputs, concat_axis_);
   }
 
   ref::PoolParams plan(const Shape& in) const {
@@ -329,10 +313,7 @@ class PoolingOp final : public Op {
   Padding padding_ = Padding::kValid;
   bool top_left_heavy_ = false;
   std::array<int64_t, 2> pad_start_{0, 0}, pad_end_{0, 0};
-  // The input as the concatenation of this many inputs along concat_axis_
-  // (fuse_input_concat); 1: one input.
-  int concat_parts_ = 1;
-  int64_t concat_axis_ = -3;
+  InputConcat concat_;  // the input joined from parts (fuse_input_concat)
 };
 
 // ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class PartsKernel final : public Kernel {
                                          std::span<const TensorView> outputs,
                                          float* workspace) const override {
     auto b = std::make_unique<Binding>();
+    b->inputs.reserve(parts.size());
     const TensorView& out = outputs[0];
     for (size_t j = 0; j < parts.size(); ++j) {
       // Part j > 0 reads the output as its addend.
@@ -33,12 +34,8 @@ class PartsKernel final : public Kernel {
   void run(const graph::RunContext& ctx, std::span<const ConstTensorView>,
            std::span<const TensorView> outputs) const override {
     const auto* b = static_cast<const Binding*>(ctx.binding);
-    graph::RunContext part = ctx;
-    for (size_t j = 0; j < parts.size(); ++j) {
-      part.plan = parts[j].get();
-      part.binding = b->bindings[j].get();
-      parts[j]->run(part, b->inputs[j], outputs);
-    }
+    for (size_t j = 0; j < parts.size(); ++j)
+      run_part(*parts[j], b->bindings[j].get(), ctx, b->inputs[j], outputs);
   }
 
  private:

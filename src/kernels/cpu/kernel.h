@@ -12,6 +12,16 @@ class Kernel : public graph::OpPlan {
                    std::span<const TensorView> outputs) const = 0;
 };
 
+// Runs `kernel` with its own `binding`, inside the run() of a kernel made of
+// several (one per input part).
+inline void run_part(const Kernel& kernel, graph::OpBinding* binding, const graph::RunContext& ctx,
+                     std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs) {
+  graph::RunContext part = ctx;
+  part.plan = &kernel;
+  part.binding = binding;
+  kernel.run(part, inputs, outputs);
+}
+
 // Runs ctx.plan, which must be a Kernel; false (nothing done) without a plan.
 inline bool run_prepared(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
                          std::span<const TensorView> outputs) {

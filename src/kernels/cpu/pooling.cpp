@@ -49,12 +49,9 @@ class PoolingPartsKernel final : public Kernel {
   void run(const graph::RunContext& ctx, std::span<const ConstTensorView> inputs,
            std::span<const TensorView> outputs) const override {
     const auto* b = static_cast<const Binding*>(ctx.binding);
-    graph::RunContext part = ctx;
-    for (size_t j = 0; j < parts.size(); ++j) {
-      part.plan = parts[j].get();
-      part.binding = b->bindings[j].get();
-      parts[j]->run(part, inputs.subspan(j, 1), std::span<const TensorView>(&b->pooled[j], 1));
-    }
+    for (size_t j = 0; j < parts.size(); ++j)
+      run_part(*parts[j], b->bindings[j].get(), ctx, inputs.subspan(j, 1),
+               std::span<const TensorView>(&b->pooled[j], 1));
     reference::concat(join, b->data, channels, outputs[0].data, ctx.threads);
   }
 
